@@ -27,3 +27,11 @@ export * as init from './nn/init.js';
 export { setBackend, getBackend, getFallbackReason, isNativeAvailable, type BackendName } from './backend/index.js';
 export type { Backend, CellKind } from './backend/backend.js';
 export { Rng, manualSeed, defaultRng } from './data/rng.js';
+
+export { Optimizer, type ParamGroup, type ParamState, type OptimizerStateDict } from './optim/optimizer.js';
+export { SGD, type SGDOptions } from './optim/sgd.js';
+export { Adam, AdamW, type AdamOptions } from './optim/adam.js';
+export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
+export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
+export { clipGradNorm, clipGradValue } from './optim/clip.js';
+export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ReduceLROnPlateau } from './optim/schedule.js';
