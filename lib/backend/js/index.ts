@@ -8,9 +8,12 @@ import type { Backend, CellKind, RecurrentBackwardArgs, RecurrentForwardArgs } f
 import { sgemm } from './gemm.js';
 import { sigmoidArray, tanhArray } from './activations.js';
 import { axpy, logSoftmaxRows, softmaxRows } from './elementwise.js';
+import { rnnBackward, rnnBackwardWorkspaceSize, rnnForward, rnnWorkspaceSize } from './rnn.js';
+import { lstmBackward, lstmBackwardWorkspaceSize, lstmForward, lstmWorkspaceSize } from './lstm.js';
+import { gruBackward, gruBackwardWorkspaceSize, gruForward, gruWorkspaceSize } from './gru.js';
 
-function notYet(what: string): never {
-  throw new Error(`rnnkit js backend: ${what} is not implemented yet`);
+function unknownCell(cell: never): never {
+  throw new RangeError(`cell must be one of "rnn_tanh", "rnn_relu", "lstm", "gru", got ${JSON.stringify(cell)}`);
 }
 
 export class JsBackend implements Backend {
@@ -24,20 +27,44 @@ export class JsBackend implements Backend {
     sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   }
 
-  recurrentWorkspaceSize(cell: CellKind, _T: number, _B: number, _H: number): number {
-    return notYet(`recurrentWorkspaceSize(${cell})`);
+  recurrentWorkspaceSize(cell: CellKind, T: number, B: number, H: number): number {
+    switch (cell) {
+      case 'rnn_tanh':
+      case 'rnn_relu': return rnnWorkspaceSize(T, B, H);
+      case 'lstm': return lstmWorkspaceSize(T, B, H);
+      case 'gru': return gruWorkspaceSize(T, B, H);
+      default: return unknownCell(cell);
+    }
   }
 
-  recurrentBackwardWorkspaceSize(cell: CellKind, _T: number, _B: number, _H: number): number {
-    return notYet(`recurrentBackwardWorkspaceSize(${cell})`);
+  recurrentBackwardWorkspaceSize(cell: CellKind, T: number, B: number, H: number): number {
+    switch (cell) {
+      case 'rnn_tanh':
+      case 'rnn_relu': return rnnBackwardWorkspaceSize(T, B, H);
+      case 'lstm': return lstmBackwardWorkspaceSize(T, B, H);
+      case 'gru': return gruBackwardWorkspaceSize(T, B, H);
+      default: return unknownCell(cell);
+    }
   }
 
-  recurrentForward(cell: CellKind, _args: RecurrentForwardArgs): void {
-    notYet(`recurrentForward(${cell})`);
+  recurrentForward(cell: CellKind, args: RecurrentForwardArgs): void {
+    switch (cell) {
+      case 'rnn_tanh': return rnnForward('tanh', args);
+      case 'rnn_relu': return rnnForward('relu', args);
+      case 'lstm': return lstmForward(args);
+      case 'gru': return gruForward(args);
+      default: return unknownCell(cell);
+    }
   }
 
-  recurrentBackward(cell: CellKind, _args: RecurrentBackwardArgs): void {
-    notYet(`recurrentBackward(${cell})`);
+  recurrentBackward(cell: CellKind, args: RecurrentBackwardArgs): void {
+    switch (cell) {
+      case 'rnn_tanh': return rnnBackward('tanh', args);
+      case 'rnn_relu': return rnnBackward('relu', args);
+      case 'lstm': return lstmBackward(args);
+      case 'gru': return gruBackward(args);
+      default: return unknownCell(cell);
+    }
   }
 
   tanh(out: Float32Array, x: Float32Array): void {
