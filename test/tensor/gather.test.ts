@@ -41,6 +41,15 @@ describe('embedding', () => {
     expect(Array.from(embedding(w2, [3], 3).data)).toEqual([30, 31]);
   });
 
+  it('copies Int32Array indices, so reusing the buffer before backward is safe', () => {
+    const w = table();
+    const buffer = Int32Array.from([2, 2]);
+    const e = embedding(w, buffer);
+    buffer.fill(0); // a loader refilling its batch buffer
+    sum(e).backward();
+    expect(Array.from(w.grad!.data)).toEqual([0, 0, 0, 0, 2, 2, 0, 0]);
+  });
+
   for (const [V, D] of [[1, 1], [3, 17], [17, 3]] as const) {
     it(`gradcheck V=${V} D=${D}`, () => {
       const w = rand([V, D], V + D);

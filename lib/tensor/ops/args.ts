@@ -60,7 +60,7 @@ export function toIndexArray(name: string, value: unknown, shape?: readonly numb
     }
     inferred = value.shape.slice();
   } else if (value instanceof Int32Array) {
-    data = value;
+    data = Int32Array.from(value); // a copy: backward reads it later, and loaders reuse their buffers
     inferred = [value.length];
   } else if (Array.isArray(value)) {
     inferred = nestedShape(value);
