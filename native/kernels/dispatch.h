@@ -1,0 +1,86 @@
+// CPU dispatch: one KernelTable of function pointers, filled once at first use from CPUID (MLAS's
+// GetMlasPlatform, Highway's dynamic dispatch). Each ISA file in isa/ compiles the same vector bodies
+// (gemm_micro.inl, activations.inl, gates.inl, written once against simd.h) with its own compiler
+// flags and fills a table; the generic kernel files (gemm.cc, lstm.cc, ...) only call through it.
+//
+// RNNKIT_SIMD=scalar|avx2|avx512 forces a path (an unknown or unsupported name falls back to the
+// CPUID choice, with a warning on stderr). Tests run every table present on the machine through
+// ScopedKernelTable, a per-thread override.
+//
+// Internal header: not part of the public kernel API (kernels.h).
+#pragma once
+
+#include <cstdint>
+
+namespace rnnkit {
+
+struct KernelTable {
+  const char* name;  // "scalar" | "avx2" | "avx512"
+  int width;         // floats per vector register
+
+  // GEMM register tile: C[m, n] += Ap · Bp for one MR × NR tile (m ≤ MR, n ≤ NR edge tiles allowed).
+  // a_packed [kc, MR] (MR rows of op(A), alpha folded in, zero-padded), b_packed [kc, NR].
+  int gemm_mr, gemm_nr;
+  void (*gemm_micro)(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc,
+                     int64_t m, int64_t n);
+
+  // Arrays of n floats; out may alias x.
+  void (*tanh)(float* out, const float* x, int64_t n);
+  void (*sigmoid)(float* out, const float* x, int64_t n);
+  void (*axpy)(float* y, float alpha, const float* x, int64_t n);
+  void (*softmax_row)(float* out, const float* x, int64_t n);
+  void (*log_softmax_row)(float* out, const float* x, int64_t n);
+
+  // Fused per-step gate math for ONE batch row of H units (gates.inl); buffers are that row's slices.
+  // Backward functions take dh = the gradient reaching this step's output from later steps and add
+  // dOut (this step's upstream gradient; nullptr means zero) themselves.
+  // rnn: dPre = (dh + dOut) ⊙ act'(pre), through the output h = act(pre); then dh = 0 (the step's GEMM
+  // refills it).
+  void (*rnn_cell_backward)(float* dPre, float* dh, const float* dOut, const float* h, int64_t H, bool relu);
+  // lstm: gates [4H] in: pre-activations (i, f, g, o), out: activated. c = f ⊙ cPrev + i ⊙ g,
+  // h = o ⊙ tanh(c). c may alias cPrev.
+  void (*lstm_cell_forward)(float* gates, float* c, float* h, const float* cPrev, int64_t H);
+  // lstm: dGates [4H] pre-activation gradients; dc in: dLoss/dc from later steps, out: dLoss/dcPrev;
+  // dh as for rnn (set to 0).
+  void (*lstm_cell_backward)(float* dGates, float* dc, float* dh, const float* dOut, const float* gates,
+                             const float* c, const float* cPrev, int64_t H);
+  // gru: gates [3H] in: r, z pre-activations (both sides and biases) and n's input side (W_in x + b_in),
+  // out: activated r, z, n. hn [H] in: W_hn hPrev, out: + b_hn (bHn nullptr means no bias).
+  // h = (1 − z) ⊙ n + z ⊙ hPrev.
+  void (*gru_cell_forward)(float* gates, float* h, float* hn, const float* bHn, const float* hPrev, int64_t H);
+  // gru: dGh [3H] gradients of the hidden-side pre-activations (W_hr h + b_hr, W_hz h + b_hz,
+  // W_hn h + b_hn), dnIn [H] gradient of W_in x + b_in; dh as above, out: dh ⊙ z (the direct path; the
+  // step's GEMM adds the rest).
+  void (*gru_cell_backward)(float* dGh, float* dnIn, float* dh, const float* dOut, const float* gates,
+                            const float* hn, const float* hPrev, int64_t H);
+};
+
+// The table in use: RNNKIT_SIMD if set and usable, else the best the CPU supports. Chosen once;
+// a ScopedKernelTable on the calling thread takes precedence.
+const KernelTable& kernels();
+
+// The table for an ISA name, or nullptr when it is not compiled in or the CPU lacks it.
+const KernelTable* kernel_table(const char* isa);
+
+// Every table usable here, scalar first; returns how many were written (at most capacity).
+int usable_kernel_tables(const KernelTable** out, int capacity);
+
+// For tests and benchmarks: kernels() returns `table` on this thread while the guard lives.
+class ScopedKernelTable {
+ public:
+  explicit ScopedKernelTable(const KernelTable& table);
+  ~ScopedKernelTable();
+  ScopedKernelTable(const ScopedKernelTable&) = delete;
+  ScopedKernelTable& operator=(const ScopedKernelTable&) = delete;
+
+ private:
+  const KernelTable* previous_;
+};
+
+// Filled by isa/*.cc; each returns false when its file was compiled without its ISA (another
+// architecture, or a build that did not pass the flags).
+bool fill_scalar(KernelTable* table);
+bool fill_avx2(KernelTable* table);
+bool fill_avx512(KernelTable* table);
+
+}  // namespace rnnkit

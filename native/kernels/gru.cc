@@ -1,0 +1,117 @@
+// Fused GRU layer, one direction, whole sequence: forward and BPTT backward. Mirrors
+// lib/backend/js/gru.ts (same names, argument order and workspace layout); contract in kernels.h.
+//
+// Dimension letters: T steps, B batch, I input, H hidden; the 3H gate columns are PyTorch's r, z, n
+// (torch.nn.GRU):
+//   r = σ(W_ir x + b_ir + W_hr h + b_hr)     z = σ(W_iz x + b_iz + W_hz h + b_hz)
+//   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))      h' = (1 − z) ⊙ n + z ⊙ h
+// Porting note: b_hn sits inside r ⊙ (…), so only b_ih and the r, z parts of b_hh can be folded into
+// the input projection; W_hn h + b_hn is kept apart (workspace hnPre). char-rnn's GRU applies r
+// before the projection; that is not this layout.
+//
+// Structure as in lstm.cc: one input GEMM over all T·B rows before the loop; per step the recurrent
+// GEMM split in two (r, z columns accumulate into the gate rows, the n part goes to hnPre) and the
+// fused gate math; backward: per step fused gate gradients + one GEMM for dh, weight gradients after.
+#include <cstring>
+
+#include "dispatch.h"
+#include "kernels.h"
+#include "recurrent.h"
+
+namespace rnnkit {
+
+int64_t gru_workspace_size(int64_t T, int64_t B, int64_t H) { return 5 * T * B * H; }
+
+int64_t gru_backward_workspace_size(int64_t T, int64_t B, int64_t H) { return 4 * T * B * H + B * H; }
+
+void gru_forward(const RecurrentForwardArgs& a) {
+  const KernelTable& kt = kernels();
+  const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 3 * H, BH = B * H, TBH = T * BH;
+  const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
+  float* gates = a.workspace;            // [T, B, 3H]
+  float* hnPre = a.workspace + 3 * TBH;  // [T, B, H]  W_hn h + b_hn
+  float* hPrev = a.workspace + 4 * TBH;  // [T, B, H]
+  const float* bHn = a.bHh == nullptr ? nullptr : a.bHh + 2 * H;
+
+  // gates = [b_ir + b_hr, b_iz + b_hz, b_in] + x · wIhᵀ for all T·B rows   [T·B, 3H]
+  fill_bias_rows(gates, T * B, G, 0, 2 * H, a.bIh, a.bHh);
+  fill_bias_rows(gates, T * B, G, 2 * H, H, a.bIh, nullptr);
+  sgemm(false, true, T * B, G, I, 1.0f, a.x, I, a.wIh, I, 1.0f, gates, G);
+
+  std::memmove(a.hN, a.h0, BH * sizeof(float));  // hN carries the running state
+
+  for (int64_t s = 0; s < T; ++s) {
+    const int64_t t = a.reverse ? T - 1 - s : s;
+    float* gt = gates + t * B * G;
+    float* hnt = hnPre + t * BH;
+    float* hp = hPrev + t * BH;
+    float* ot = a.out + t * BH;
+    std::memcpy(hp, a.hN, BH * sizeof(float));
+    // gates[t][:, 0:2H] += hPrev[t] · wHh[0:2H]ᵀ     [B, H] · [H, 2H]
+    sgemm(false, true, B, 2 * H, H, 1.0f, hp, H, a.wHh, H, 1.0f, gt, G);
+    // hnPre[t] = hPrev[t] · wHh[2H:3H]ᵀ (+ b_hn in the fused step)   [B, H] · [H, H]
+    sgemm(false, true, B, H, H, 1.0f, hp, H, a.wHh + 2 * H * H, H, 0.0f, hnt, H);
+
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t hb = b * H;
+      if (!is_active(a.lengths, t, b)) {
+        std::memset(gt + b * G, 0, G * sizeof(float));
+        std::memset(hnt + hb, 0, row_bytes);
+        std::memset(hp + hb, 0, row_bytes);
+        std::memset(ot + hb, 0, row_bytes);
+        continue;
+      }
+      kt.gru_cell_forward(gt + b * G, ot + hb, hnt + hb, bHn, hp + hb, H);
+      std::memcpy(a.hN + hb, ot + hb, row_bytes);
+    }
+  }
+}
+
+void gru_backward(const RecurrentBackwardArgs& a) {
+  const KernelTable& kt = kernels();
+  const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 3 * H, BH = B * H, TBH = T * BH;
+  const float* gates = a.workspace;
+  const float* hnPre = a.workspace + 3 * TBH;
+  const float* hPrev = a.workspace + 4 * TBH;
+  float* dGh = a.scratch;             // [T, B, 3H] d/d (W_hr h + b_hr), (W_hz h + b_hz), (W_hn h + b_hn)
+  float* dnIn = a.scratch + 3 * TBH;  // [T, B, H]  d/d (W_in x + b_in)
+  float* dh = a.scratch + 4 * TBH;    // [B, H]
+
+  if (a.dHN == nullptr) {
+    std::memset(dh, 0, BH * sizeof(float));
+  } else {
+    std::memmove(dh, a.dHN, BH * sizeof(float));
+  }
+
+  for (int64_t s = 0; s < T; ++s) {
+    const int64_t t = a.reverse ? s : T - 1 - s;
+    float* dgt = dGh + t * B * G;
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t o = t * BH + b * H, hb = b * H;
+      if (!is_active(a.lengths, t, b)) {
+        std::memset(dgt + b * G, 0, G * sizeof(float));
+        std::memset(dnIn + o, 0, H * sizeof(float));
+        continue;
+      }
+      kt.gru_cell_backward(dgt + b * G, dnIn + o, dh + hb, a.dOut == nullptr ? nullptr : a.dOut + o,
+                           gates + t * B * G + b * G, hnPre + o, hPrev + o, H);
+    }
+    // dh (active rows: dh ⊙ z from the fused step) += dGh[t] · wHh   [B, 3H] · [3H, H]
+    sgemm(false, false, B, H, G, 1.0f, dgt, G, a.wHh, H, 1.0f, dh, H);
+  }
+
+  if (a.dH0 != nullptr) kt.axpy(a.dH0, 1.0f, dh, BH);
+
+  // dWHh += dGhᵀ · hPrev   [3H, T·B] · [T·B, H]
+  sgemm(true, false, G, H, T * B, 1.0f, dGh, G, hPrev, H, 1.0f, a.dWHh, H);
+  // Input side: r, z share their pre-activation gradients with the hidden side; n has its own.
+  accumulate_input_gradients(a.dWIh, a.dX, dGh, G, 2 * H, a.x, a.wIh, a.lengths, T, B, I);
+  accumulate_input_gradients(a.dWIh + 2 * H * I, a.dX, dnIn, H, H, a.x, a.wIh + 2 * H * I, a.lengths, T, B, I);
+  if (a.dBHh != nullptr) add_column_sums(a.dBHh, dGh, T * B, G, G);
+  if (a.dBIh != nullptr) {
+    add_column_sums(a.dBIh, dGh, T * B, G, 2 * H);
+    add_column_sums(a.dBIh + 2 * H, dnIn, T * B, H, H);
+  }
+}
+
+}  // namespace rnnkit

@@ -1,0 +1,25 @@
+// The plain path: the vector bodies compiled with simd.h's width-1 "vector" and no ISA flags. It is
+// the fallback on CPUs without AVX2 (and on other architectures until a NEON file exists) and the
+// path RNNKIT_SIMD=scalar forces. The oracles the tests use are separate (sgemm_reference,
+// sigmoid_reference, tanh_reference): this is a kernel, not a reference.
+#include <cstdint>
+#include <cstring>
+
+#include "../dispatch.h"
+
+namespace rnnkit {
+namespace isa_scalar {
+namespace {
+#include "../simd.h"
+#include "../gemm_micro.inl"
+#include "../activations.inl"
+#include "../gates.inl"
+}  // namespace
+}  // namespace isa_scalar
+
+bool fill_scalar(KernelTable* table) {
+  isa_scalar::fill_table<4, 4>(table, "scalar");  // 4 × 4 tile: 16 accumulators
+  return true;
+}
+
+}  // namespace rnnkit

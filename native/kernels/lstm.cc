@@ -1,0 +1,127 @@
+// Fused LSTM layer, one direction, whole sequence: forward and BPTT backward. Mirrors
+// lib/backend/js/lstm.ts (same names, argument order and workspace layout); the contract (lengths,
+// reverse, accumulation, null buffers) is in kernels.h.
+//
+// Dimension letters: T steps, B batch, I input, H hidden; the 4H gate columns are PyTorch's i, f, g, o
+// (torch.nn.LSTM):
+//   i = σ(W_ii x + b_ii + W_hi h + b_hi)   f = σ(…f…)   g = tanh(…g…)   o = σ(…o…)
+//   c' = f ⊙ c + i ⊙ g                     h' = o ⊙ tanh(c')
+//
+// Structure (cuDNN's and every fast RNN's): forward does the input projection of all T·B rows as one
+// GEMM before the time loop, then per step one recurrent GEMM into the same gate rows and the fused
+// gate math (gates.inl, dispatched). Backward runs the fused gate gradients and one GEMM per step for
+// dh, then the weight gradients as GEMMs over all T·B rows after the loop. No allocation anywhere.
+#include <cstring>
+
+#include "dispatch.h"
+#include "kernels.h"
+#include "recurrent.h"
+
+namespace rnnkit {
+
+int64_t lstm_workspace_size(int64_t T, int64_t B, int64_t H) { return 7 * T * B * H; }
+
+int64_t lstm_backward_workspace_size(int64_t T, int64_t B, int64_t H) { return 4 * T * B * H + 2 * B * H; }
+
+void lstm_forward(const RecurrentForwardArgs& a) {
+  const KernelTable& kt = kernels();
+  const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 4 * H, BH = B * H, TBH = T * BH;
+  const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
+  float* gates = a.workspace;          // [T, B, 4H]
+  float* cells = a.workspace + 4 * TBH;  // [T, B, H]
+  float* hPrev = a.workspace + 5 * TBH;  // [T, B, H]
+  float* cPrev = a.workspace + 6 * TBH;  // [T, B, H]
+
+  // Pre-activations of every step at once: gates = bIh + bHh + x · wIhᵀ   [T·B, 4H]
+  fill_bias_rows(gates, T * B, G, 0, G, a.bIh, a.bHh);
+  sgemm(false, true, T * B, G, I, 1.0f, a.x, I, a.wIh, I, 1.0f, gates, G);
+
+  // hN and cN carry the running state; inactive rows simply keep theirs.
+  std::memmove(a.hN, a.h0, BH * sizeof(float));
+  if (a.c0 == nullptr) {
+    std::memset(a.cN, 0, BH * sizeof(float));
+  } else {
+    std::memmove(a.cN, a.c0, BH * sizeof(float));
+  }
+
+  for (int64_t s = 0; s < T; ++s) {
+    const int64_t t = a.reverse ? T - 1 - s : s;
+    float* gt = gates + t * B * G;  // gates[t]  [B, 4H]
+    float* hp = hPrev + t * BH;     // hPrev[t]  [B, H]
+    float* cp = cPrev + t * BH;
+    float* ct = cells + t * BH;
+    float* ot = a.out + t * BH;     // out[t]    [B, H]
+    std::memcpy(hp, a.hN, BH * sizeof(float));
+    std::memcpy(cp, a.cN, BH * sizeof(float));
+    // gates[t] += hPrev[t] · wHhᵀ   [B, H] · [H, 4H]
+    sgemm(false, true, B, G, H, 1.0f, hp, H, a.wHh, H, 1.0f, gt, G);
+
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t hb = b * H;
+      if (!is_active(a.lengths, t, b)) {
+        // Padded step: state unchanged, output and saved values zero (the layout contract).
+        std::memset(gt + b * G, 0, G * sizeof(float));
+        std::memset(ct + hb, 0, row_bytes);
+        std::memset(hp + hb, 0, row_bytes);
+        std::memset(cp + hb, 0, row_bytes);
+        std::memset(ot + hb, 0, row_bytes);
+        continue;
+      }
+      kt.lstm_cell_forward(gt + b * G, ct + hb, ot + hb, cp + hb, H);
+      std::memcpy(a.cN + hb, ct + hb, row_bytes);
+      std::memcpy(a.hN + hb, ot + hb, row_bytes);
+    }
+  }
+}
+
+void lstm_backward(const RecurrentBackwardArgs& a) {
+  const KernelTable& kt = kernels();
+  const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 4 * H, BH = B * H, TBH = T * BH;
+  const float* gates = a.workspace;
+  const float* cells = a.workspace + 4 * TBH;
+  const float* hPrev = a.workspace + 5 * TBH;
+  const float* cPrev = a.workspace + 6 * TBH;
+  float* dGates = a.scratch;             // [T, B, 4H] dLoss / d pre-activation of i, f, g, o
+  float* dh = a.scratch + 4 * TBH;       // [B, H] gradient reaching the current step's hidden state
+  float* dc = dh + BH;                   // [B, H] same for the cell state
+
+  if (a.dHN == nullptr) {
+    std::memset(dh, 0, BH * sizeof(float));
+  } else {
+    std::memmove(dh, a.dHN, BH * sizeof(float));
+  }
+  if (a.dCN == nullptr) {
+    std::memset(dc, 0, BH * sizeof(float));
+  } else {
+    std::memmove(dc, a.dCN, BH * sizeof(float));
+  }
+
+  for (int64_t s = 0; s < T; ++s) {
+    const int64_t t = a.reverse ? s : T - 1 - s;  // steps in the opposite order of forward
+    float* dgt = dGates + t * B * G;
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t o = t * BH + b * H, hb = b * H;
+      if (!is_active(a.lengths, t, b)) {
+        // The state passed through unchanged: dh and dc flow on, nothing reaches the gates.
+        std::memset(dgt + b * G, 0, G * sizeof(float));
+        continue;
+      }
+      kt.lstm_cell_backward(dgt + b * G, dc + hb, dh + hb, a.dOut == nullptr ? nullptr : a.dOut + o,
+                            gates + t * B * G + b * G, cells + o, cPrev + o, H);
+    }
+    // dh (active rows, zeroed above) += dGates[t] · wHh   [B, 4H] · [4H, H]; inactive rows add zero.
+    sgemm(false, false, B, H, G, 1.0f, dgt, G, a.wHh, H, 1.0f, dh, H);
+  }
+
+  if (a.dH0 != nullptr) kt.axpy(a.dH0, 1.0f, dh, BH);
+  if (a.dC0 != nullptr) kt.axpy(a.dC0, 1.0f, dc, BH);
+
+  // Weight gradients over all T·B rows at once.
+  // dWHh += dGatesᵀ · hPrev   [4H, T·B] · [T·B, H]   (both zero at inactive rows)
+  sgemm(true, false, G, H, T * B, 1.0f, dGates, G, hPrev, H, 1.0f, a.dWHh, H);
+  accumulate_input_gradients(a.dWIh, a.dX, dGates, G, G, a.x, a.wIh, a.lengths, T, B, I);
+  if (a.dBIh != nullptr) add_column_sums(a.dBIh, dGates, T * B, G, G);
+  if (a.dBHh != nullptr) add_column_sums(a.dBHh, dGates, T * B, G, G);
+}
+
+}  // namespace rnnkit

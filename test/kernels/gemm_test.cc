@@ -1,0 +1,117 @@
+// sgemm (every KernelTable on this machine, forced through ScopedKernelTable) against
+// sgemm_reference on ragged sizes 1, 3, 17, 129, all four transpose cases, padded leading
+// dimensions, alpha/beta cases, and the BLAS edge rules (beta = 0 ignores NaN in C; alpha = 0 reads
+// neither A nor B). Tolerance: the standard forward error bound of a dot product,
+// |c − ref| ≤ (K + 2)·eps·Σ|alpha·a·b| + eps·|beta·c| (Higham, Accuracy and Stability, 3.1).
+#include <cfloat>
+#include <cstring>
+#include <limits>
+
+#include "test.h"
+
+using namespace rnnkit_test;
+
+namespace {
+
+struct Case {
+  bool transA, transB;
+  int64_t M, N, K;
+  float alpha, beta;
+  int64_t pad;  // extra elements per row of A, B, C
+};
+
+// Runs one case on the current table; returns false (after recording) on a mismatch.
+void run_case(const Case& c, Rng& rng, const std::string& isa) {
+  const int64_t aRows = c.transA ? c.K : c.M, aCols = c.transA ? c.M : c.K;
+  const int64_t bRows = c.transB ? c.N : c.K, bCols = c.transB ? c.K : c.N;
+  const int64_t lda = aCols + c.pad, ldb = bCols + c.pad, ldc = c.N + c.pad;
+  std::vector<float> A = rng.floats(aRows * lda), B = rng.floats(bRows * ldb), C0 = rng.floats(c.M * ldc);
+  if (c.beta == 0.0f) {
+    for (auto& v : C0) v = std::numeric_limits<float>::quiet_NaN();  // must not propagate
+  }
+  std::vector<float> C = C0, R = C0;
+  rnnkit::sgemm(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A.data(), lda, B.data(), ldb, c.beta, C.data(), ldc);
+  rnnkit::sgemm_reference(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A.data(), lda, B.data(), ldb, c.beta,
+                          R.data(), ldc);
+  for (int64_t i = 0; i < c.M; ++i) {
+    for (int64_t j = 0; j < ldc; ++j) {
+      const int64_t idx = i * ldc + j;
+      if (j >= c.N) {  // padding of C is never written
+        CHECK_MSG(std::memcmp(&C[idx], &C0[idx], sizeof(float)) == 0, isa + ": sgemm wrote C padding");
+        continue;
+      }
+      double bound = 0;
+      for (int64_t p = 0; p < c.K; ++p) {
+        const double a = c.transA ? A[p * lda + i] : A[i * lda + p];
+        const double b = c.transB ? B[j * ldb + p] : B[p * ldb + j];
+        bound += std::fabs(c.alpha * a * b);
+      }
+      bound = (c.K + 2) * FLT_EPSILON * bound + FLT_EPSILON * std::fabs(c.beta == 0.0f ? 0.0 : c.beta * C0[idx]) +
+              1e-30;
+      if (!(std::fabs(C[idx] - R[idx]) <= bound)) {
+        char msg[300];
+        std::snprintf(msg, sizeof msg, "%s: sgemm(%c%c, M=%lld N=%lld K=%lld alpha=%g beta=%g) C[%lld,%lld] = %.9g, reference %.9g",
+                      isa.c_str(), c.transA ? 'T' : 'N', c.transB ? 'T' : 'N', (long long)c.M, (long long)c.N,
+                      (long long)c.K, c.alpha, c.beta, (long long)i, (long long)j, C[idx], R[idx]);
+        CHECK_MSG(false, msg);
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST(gemm_matches_reference_on_ragged_sizes_every_isa) {
+  const int64_t sizes[] = {1, 3, 17, 129};
+  for (const auto* table : usable_tables()) {
+    rnnkit::ScopedKernelTable use(*table);
+    Rng rng(42);
+    for (int t = 0; t < 4; ++t)
+      for (int64_t M : sizes)
+        for (int64_t N : sizes)
+          for (int64_t K : sizes) {
+            const float betas[] = {0.0f, 1.0f, -0.5f};
+            const Case c{(t & 1) != 0, (t & 2) != 0, M, N, K, rng.below(2) ? 1.0f : 0.75f,
+                         betas[rng.below(3)], rng.below(2) * 3};
+            run_case(c, rng, table->name);
+          }
+  }
+}
+
+TEST(gemm_crosses_every_block_boundary_every_isa) {
+  // N > NC (2048), K > KC (256), M > MC (144): several panels and blocks, and the threaded split.
+  for (const auto* table : usable_tables()) {
+    rnnkit::ScopedKernelTable use(*table);
+    Rng rng(7);
+    run_case({false, true, 150, 2061, 300, 1.0f, 0.0f, 1}, rng, table->name);
+    run_case({true, false, 301, 40, 520, -1.5f, 1.0f, 0}, rng, table->name);
+  }
+}
+
+TEST(gemm_alpha_zero_reads_neither_a_nor_b) {
+  for (const auto* table : usable_tables()) {
+    rnnkit::ScopedKernelTable use(*table);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> A(6, nan), B(6, nan), C = {1, 2, 3, 4};
+    rnnkit::sgemm(false, false, 2, 2, 3, 0.0f, A.data(), 3, B.data(), 2, 2.0f, C.data(), 2);
+    const float expected[] = {2, 4, 6, 8};
+    CHECK_CLOSE(std::string(table->name) + ": alpha = 0", C.data(), expected, 4, 0.0);
+    // K = 0: C = beta · C
+    rnnkit::sgemm(false, false, 2, 2, 0, 1.0f, A.data(), 1, B.data(), 2, 0.5f, C.data(), 2);
+    const float halved[] = {1, 2, 3, 4};
+    CHECK_CLOSE(std::string(table->name) + ": K = 0", C.data(), halved, 4, 0.0);
+  }
+}
+
+TEST(gemm_propagates_nan_and_inf_from_inputs) {
+  for (const auto* table : usable_tables()) {
+    rnnkit::ScopedKernelTable use(*table);
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    // A [2, 2] · B [2, 2] with one NaN in A row 0 and +Inf in B column 1
+    std::vector<float> A = {nan, 1, 2, 3}, B = {1, inf, 1, 1}, C(4, 0.0f);
+    rnnkit::sgemm(false, false, 2, 2, 2, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2);
+    CHECK_MSG(std::isnan(C[0]) && std::isnan(C[1]), std::string(table->name) + ": NaN in A row 0 must reach C row 0");
+    CHECK_MSG(C[2] == 5.0f && std::isinf(C[3]) && C[3] > 0, std::string(table->name) + ": row 1 = [5, +Inf]");
+  }
+}

@@ -1,0 +1,7 @@
+// gru_forward / gru_backward on every KernelTable: forward and workspace against the double
+// reference, every gradient against finite differences (recurrent_check.h).
+#include "recurrent_check.h"
+
+using namespace rnnkit_test;
+
+TEST(gru_forward_backward_every_isa) { check_cell_everywhere(Cell::gru); }
