@@ -33,7 +33,7 @@ export abstract class Optimizer<O extends { lr: number }> {
   constructor(
     params: Iterable<Tensor> | Iterable<ParamGroupSpec<O>>,
     defaults: O,
-    private readonly optionNames: readonly (keyof O & string)[],
+    optionNames: readonly (keyof O & string)[],
   ) {
     checkKnownOptions('options', defaults, optionNames);
     const list = params === null || params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function'

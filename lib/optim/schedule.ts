@@ -3,8 +3,12 @@
  * iteration, as you choose) after `optimizer.step()`. Each schedule sets every group's lr from the
  * group's base lr in closed form, so a schedule restored from `stateDict()` continues exactly.
  */
-import type { Optimizer } from './optimizer.js';
 import { checkFiniteNumber, checkInRange, checkOneOf, checkOptions, checkPositiveInt, checkNonNegativeInt, checkKnownOptions, rangeError } from '../util/check.js';
+
+/** What a schedule needs of an optimizer: its groups' learning rates. */
+export interface HasParamGroups {
+  readonly paramGroups: { lr: number }[];
+}
 
 export interface SchedulerState {
   lastEpoch: number;
@@ -16,7 +20,7 @@ export abstract class LRScheduler {
   lastEpoch = 0;
   readonly baseLrs: number[];
 
-  constructor(protected readonly optimizer: Optimizer<{ lr: number }>) {
+  constructor(protected readonly optimizer: HasParamGroups) {
     if (optimizer === null || typeof optimizer !== 'object' || !Array.isArray((optimizer as { paramGroups?: unknown }).paramGroups)) {
       throw rangeError('optimizer', 'an Optimizer', optimizer);
     }
@@ -60,7 +64,7 @@ export abstract class LRScheduler {
 export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
-  constructor(optimizer: Optimizer<{ lr: number }>, options: { stepSize: number; gamma?: number }) {
+  constructor(optimizer: HasParamGroups, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
     const o = checkOptions('options', options);
     checkKnownOptions('options', o, ['stepSize', 'gamma']);
@@ -75,7 +79,7 @@ export class StepLR extends LRScheduler {
 /** lr = base · gamma^epoch */
 export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
-  constructor(optimizer: Optimizer<{ lr: number }>, options: { gamma: number }) {
+  constructor(optimizer: HasParamGroups, options: { gamma: number }) {
     super(optimizer);
     const o = checkOptions('options', options);
     checkKnownOptions('options', o, ['gamma']);
@@ -90,7 +94,7 @@ export class ExponentialLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
-  constructor(optimizer: Optimizer<{ lr: number }>, options: { tMax: number; etaMin?: number }) {
+  constructor(optimizer: HasParamGroups, options: { tMax: number; etaMin?: number }) {
     super(optimizer);
     const o = checkOptions('options', options);
     checkKnownOptions('options', o, ['tMax', 'etaMin']);
@@ -110,7 +114,7 @@ export class LinearLR extends LRScheduler {
   readonly startFactor: number;
   readonly endFactor: number;
   readonly totalIters: number;
-  constructor(optimizer: Optimizer<{ lr: number }>, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+  constructor(optimizer: HasParamGroups, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super(optimizer);
     const o = checkOptions('options', options);
     checkKnownOptions('options', o, ['startFactor', 'endFactor', 'totalIters']);
@@ -152,7 +156,7 @@ export class ReduceLROnPlateau {
   cooldownCounter = 0;
   lastEpoch = 0;
 
-  constructor(private readonly optimizer: Optimizer<{ lr: number }>, options: ReduceLROnPlateauOptions = {}) {
+  constructor(private readonly optimizer: HasParamGroups, options: ReduceLROnPlateauOptions = {}) {
     const o = checkOptions('options', options);
     checkKnownOptions('options', o, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
     this.mode = checkOneOf('options.mode', o.mode ?? 'min', ['min', 'max']);

@@ -22,7 +22,7 @@ export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDOptions>>, options: Partial<SGDOptions> & { lr: number }) {
     const opts = checkOptions('options', options);
     if (opts.lr === undefined) throw rangeError('options.lr', 'a learning rate (SGD has no default, as in PyTorch)', undefined);
-    super(params, { lr: opts.lr, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts }, NAMES);
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts }, NAMES);
   }
 
   protected checkGroupOptions(o: SGDOptions, where: string): void {
