@@ -32,11 +32,15 @@ function report(label: string, actual: Numeric, expected: Numeric, extra: string
   return `${label}: ${extra}; worst at index ${index}: expected ${expected[index]}, actual ${actual[index]}, max |diff| ${diff}`;
 }
 
-/** ‖actual − expected‖₂ / ‖expected‖₂ (absolute norm when expected is all zeros). */
+/**
+ * ‖actual − expected‖₂ / ‖expected‖₂ (absolute norm when expected is all zeros). Positions where both
+ * are NaN agree and are left out; a NaN on one side only makes the result NaN (a failure).
+ */
 export function relativeError(actual: Numeric, expected: Numeric): number {
   let num = 0;
   let den = 0;
   for (let i = 0; i < expected.length; i++) {
+    if (Number.isNaN(actual[i]!) && Number.isNaN(expected[i]!)) continue;
     const d = actual[i]! - expected[i]!;
     num += d * d;
     den += expected[i]! * expected[i]!;
