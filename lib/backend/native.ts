@@ -1,9 +1,86 @@
 /**
- * The native backend: the C++ addon behind Node-API. Until the addon is built by the native-backend
- * work, loading reports why it is unavailable and the js backend serves.
+ * The native backend: the C++ kernels behind Node-API (native/). `NativeBackend` receives the loaded
+ * addon (injection, as better-sqlite3's factory does) and only translates Backend calls into addon
+ * calls; the addon validates again, because JavaScript can call it directly. `loadNativeBackend`
+ * returns the backend or the reason it cannot be had, which lib/backend/index.ts reports when it
+ * falls back to the js backend.
  */
-import type { Backend } from './backend.js';
+import type { Backend, CellKind, RecurrentBackwardArgs, RecurrentForwardArgs } from './backend.js';
+import { loadAddon, type AddonCpuInfo, type RnnkitAddon } from './addon.js';
 
+export class NativeBackend implements Backend {
+  readonly name = 'native' as const;
+
+  constructor(private readonly addon: RnnkitAddon) {}
+
+  /** Which SIMD path, thread count and build the loaded binary uses. */
+  cpuInfo(): AddonCpuInfo {
+    return this.addon.cpuInfo();
+  }
+
+  sgemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    alpha: number, A: Float32Array, lda: number, B: Float32Array, ldb: number,
+    beta: number, C: Float32Array, ldc: number,
+  ): void {
+    this.addon.sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
+
+  recurrentWorkspaceSize(cell: CellKind, T: number, B: number, H: number): number {
+    return this.addon.recurrentWorkspaceSize(cell, T, B, H);
+  }
+
+  recurrentBackwardWorkspaceSize(cell: CellKind, T: number, B: number, H: number): number {
+    return this.addon.recurrentBackwardWorkspaceSize(cell, T, B, H);
+  }
+
+  recurrentForward(cell: CellKind, args: RecurrentForwardArgs): void {
+    this.addon.recurrentForward(cell, args);
+  }
+
+  recurrentBackward(cell: CellKind, args: RecurrentBackwardArgs): void {
+    this.addon.recurrentBackward(cell, args);
+  }
+
+  /** recurrentForward on libuv's thread pool, leaving the event loop free (not part of Backend). */
+  recurrentForwardAsync(cell: CellKind, args: RecurrentForwardArgs): Promise<void> {
+    return this.addon.recurrentForwardAsync(cell, args);
+  }
+
+  /** recurrentBackward on libuv's thread pool (not part of Backend). */
+  recurrentBackwardAsync(cell: CellKind, args: RecurrentBackwardArgs): Promise<void> {
+    return this.addon.recurrentBackwardAsync(cell, args);
+  }
+
+  tanh(out: Float32Array, x: Float32Array): void {
+    this.addon.tanh(out, x);
+  }
+
+  sigmoid(out: Float32Array, x: Float32Array): void {
+    this.addon.sigmoid(out, x);
+  }
+
+  axpy(y: Float32Array, alpha: number, x: Float32Array): void {
+    this.addon.axpy(y, alpha, x);
+  }
+
+  softmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void {
+    this.addon.softmaxRows(out, x, rows, cols);
+  }
+
+  logSoftmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void {
+    this.addon.logSoftmaxRows(out, x, rows, cols);
+  }
+}
+
+/** The native backend, or the reason it cannot be loaded here (no binary for this platform, ...). */
 export function loadNativeBackend(): { backend: Backend } | { reason: string } {
-  return { reason: 'this build of rnnkit has no native addon yet' };
+  // Until the parity test passes on every kernel, the addon is only used when asked for explicitly.
+  if (process.env.RNNKIT_NATIVE_DEV !== '1') return { reason: 'the native backend is still in development' };
+  try {
+    return { backend: new NativeBackend(loadAddon()) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { reason: `no native addon could be loaded (${message.split('\n')[0]})` };
+  }
 }

@@ -1,0 +1,78 @@
+/**
+ * The native addon's surface, declared as a TypeScript type, and loading it with node-gyp-build
+ * from the package root (onnxruntime-node's binding.ts). node-gyp-build looks for a prebuilt binary
+ * in prebuilds/<platform>-<arch>/ and then for a local build in build/Release or build/Debug (what
+ * `npm install`, `npm run build` or `npm run build:gyp` produce).
+ *
+ * Every function validates its arguments and throws TypeError/RangeError naming the argument (see
+ * native/binding/*.cc, where each one is documented [sync]/[async]); none crashes the process on
+ * bad input. Buffers are used in place (zero-copy); outputs are allocated here on the JS side.
+ */
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CellKind, RecurrentBackwardArgs, RecurrentForwardArgs } from './backend.js';
+
+/** What the binary reports about itself: `cpuInfo()` in native/binding/info.cc. */
+export interface AddonCpuInfo {
+  /** The SIMD path in use: 'scalar' | 'avx2' | 'avx512'. */
+  isa: string;
+  /** Every SIMD path usable on this CPU (RNNKIT_SIMD may choose among them). */
+  isas: string[];
+  /** Threads of the kernel thread pool (RNNKIT_NUM_THREADS overrides). */
+  threads: number;
+  /** RNNKIT_SIMD as the addon saw it at load, or null. */
+  simdOverride: string | null;
+  napiVersion: number;
+  compiler: string;
+  /** 'node-gyp' | 'cmake-js': which build chain made this binary. */
+  build: string;
+}
+
+/** The exports of rnnkit.node; argument order and meaning as on the Backend interface. */
+export interface RnnkitAddon {
+  sgemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    alpha: number, A: Float32Array, lda: number, B: Float32Array, ldb: number,
+    beta: number, C: Float32Array, ldc: number,
+  ): void;
+  recurrentWorkspaceSize(cell: CellKind, T: number, B: number, H: number): number;
+  recurrentBackwardWorkspaceSize(cell: CellKind, T: number, B: number, H: number): number;
+  recurrentForward(cell: CellKind, args: RecurrentForwardArgs): void;
+  /** The same work on libuv's thread pool; the buffers must stay attached until it settles. */
+  recurrentForwardAsync(cell: CellKind, args: RecurrentForwardArgs): Promise<void>;
+  recurrentBackward(cell: CellKind, args: RecurrentBackwardArgs): void;
+  recurrentBackwardAsync(cell: CellKind, args: RecurrentBackwardArgs): Promise<void>;
+  tanh(out: Float32Array, x: Float32Array): void;
+  sigmoid(out: Float32Array, x: Float32Array): void;
+  axpy(y: Float32Array, alpha: number, x: Float32Array): void;
+  softmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+  logSoftmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+  cpuInfo(): AddonCpuInfo;
+}
+
+const EXPORTS: readonly (keyof RnnkitAddon)[] = [
+  'sgemm', 'recurrentWorkspaceSize', 'recurrentBackwardWorkspaceSize', 'recurrentForward',
+  'recurrentForwardAsync', 'recurrentBackward', 'recurrentBackwardAsync', 'tanh', 'sigmoid', 'axpy',
+  'softmaxRows', 'logSoftmaxRows', 'cpuInfo',
+];
+
+/** The directory holding rnnkit's package.json (this file is lib/backend/ or dist/backend/). */
+export function packageRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+/**
+ * Loads rnnkit.node for this platform. Throws an Error saying why when there is no binary, it does not
+ * load (wrong platform, missing symbol), or it lacks an export (a stale build: rebuild it).
+ */
+export function loadAddon(): RnnkitAddon {
+  const require = createRequire(import.meta.url);
+  const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+  const addon = nodeGypBuild(packageRoot()) as Partial<RnnkitAddon>;
+  const missing = EXPORTS.filter((name) => typeof addon[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`the rnnkit addon lacks ${missing.join(', ')} (a stale build? run npm run build:gyp)`);
+  }
+  return addon as RnnkitAddon;
+}

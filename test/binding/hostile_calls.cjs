@@ -1,0 +1,142 @@
+// Child process of robustness.test.ts: loads rnnkit.node directly (no TypeScript layer in between)
+// and makes hostile calls. Each case must throw synchronously; the child records what was thrown and
+// prints one JSON line, then "done". If the addon crashed the process, the parent sees a signal or a
+// non-zero exit instead. CommonJS on purpose: it runs with plain `node`, no loader.
+'use strict';
+const root = process.argv[2];
+const addon = require(require.resolve('node-gyp-build', { paths: [root] }))(root);
+
+const f32 = (n) => new Float32Array(n);
+function detached(n) {
+  const array = new Float32Array(n);
+  structuredClone(array.buffer, { transfer: [array.buffer] }); // detaches array.buffer
+  return array;
+}
+const BIG = 2 ** 31 - 1;
+
+// A valid LSTM forward args object (T=2, B=2, I=3, H=4) that cases then spoil one field at a time.
+function lstmForward(over = {}) {
+  const T = 2, B = 2, I = 3, H = 4, G = 4;
+  return {
+    out: f32(T * B * H), hN: f32(B * H), cN: f32(B * H), workspace: f32(7 * T * B * H),
+    x: f32(T * B * I), h0: f32(B * H), c0: null, wIh: f32(G * H * I), wHh: f32(G * H * H),
+    bIh: null, bHh: null, lengths: null, reverse: false, T, B, I, H, ...over,
+  };
+}
+function lstmBackward(over = {}) {
+  const T = 2, B = 2, I = 3, H = 4, G = 4;
+  return {
+    dX: null, dH0: null, dC0: null, dWIh: f32(G * H * I), dWHh: f32(G * H * H), dBIh: null, dBHh: null,
+    scratch: f32(4 * T * B * H + 2 * B * H), dOut: null, dHN: null, dCN: null,
+    x: f32(T * B * I), h0: f32(B * H), c0: null, wIh: f32(G * H * I), wHh: f32(G * H * H),
+    out: f32(T * B * H), workspace: f32(7 * T * B * H), lengths: null, reverse: false, T, B, I, H, ...over,
+  };
+}
+const A4 = f32(4), B4 = f32(4), C4 = f32(4);
+const gemm = (...over) => {
+  const args = [false, false, 2, 2, 2, 1, A4, 2, B4, 2, 0, C4, 2];
+  for (let i = 0; i < over.length; i += 2) args[over[i]] = over[i + 1];
+  return () => addon.sgemm(...args);
+};
+
+// [label, expected error type, the argument the message must name, call]
+const cases = [
+  ['sgemm without arguments', 'TypeError', 'transA', () => addon.sgemm()],
+  ['sgemm transA number', 'TypeError', 'transA', gemm(0, 1)],
+  ['sgemm M string', 'TypeError', 'M', gemm(2, '2')],
+  ['sgemm M negative', 'RangeError', 'M', gemm(2, -1)],
+  ['sgemm M fractional', 'RangeError', 'M', gemm(2, 1.5)],
+  ['sgemm M NaN', 'RangeError', 'M', gemm(2, NaN)],
+  ['sgemm M Infinity', 'RangeError', 'M', gemm(2, Infinity)],
+  ['sgemm M 2^53', 'RangeError', 'M', gemm(2, 2 ** 53)],
+  ['sgemm K huge', 'RangeError', 'K', gemm(4, 2 ** 40)],
+  ['sgemm alpha string', 'TypeError', 'alpha', gemm(5, '1')],
+  ['sgemm A plain array', 'TypeError', 'A', gemm(6, [1, 2, 3, 4])],
+  ['sgemm A Float64Array', 'TypeError', 'A', gemm(6, new Float64Array(4))],
+  ['sgemm A too short', 'RangeError', 'A', gemm(6, f32(3))],
+  ['sgemm B too short', 'RangeError', 'B', gemm(8, f32(1))],
+  ['sgemm C too short', 'RangeError', 'C', gemm(11, f32(3))],
+  ['sgemm C Int32Array', 'TypeError', 'C', gemm(11, new Int32Array(4))],
+  ['sgemm C detached', 'TypeError', 'C', gemm(11, detached(4))],
+  ['sgemm A detached', 'TypeError', 'A', gemm(6, detached(4))],
+  ['sgemm lda below K', 'RangeError', 'lda', gemm(7, 1)],
+  ['sgemm ldc zero', 'RangeError', 'ldc', gemm(12, 0)],
+  ['sgemm stride product past 2^53', 'RangeError', 'A', gemm(2, BIG, 7, BIG, 3, 1, 11, f32(4), 12, 1)],
+  ['recurrentForward bad cell', 'RangeError', 'cell', () => addon.recurrentForward('lstm2', lstmForward())],
+  ['recurrentForward cell number', 'TypeError', 'cell', () => addon.recurrentForward(3, lstmForward())],
+  ['recurrentForward args missing', 'TypeError', 'args', () => addon.recurrentForward('lstm')],
+  ['recurrentForward args array', 'TypeError', 'args', () => addon.recurrentForward('lstm', [])],
+  ['recurrentForward T zero', 'RangeError', 'T', () => addon.recurrentForward('lstm', lstmForward({ T: 0 }))],
+  ['recurrentForward H string', 'TypeError', 'H', () => addon.recurrentForward('lstm', lstmForward({ H: '4' }))],
+  ['recurrentForward T*B*H overflow', 'RangeError', 'T * B * H',
+    () => addon.recurrentForward('gru', lstmForward({ T: BIG, B: BIG, H: BIG }))],
+  ['recurrentForward x too short', 'RangeError', 'x', () => addon.recurrentForward('lstm', lstmForward({ x: f32(5) }))],
+  ['recurrentForward workspace too short', 'RangeError', 'workspace',
+    () => addon.recurrentForward('lstm', lstmForward({ workspace: f32(10) }))],
+  ['recurrentForward lstm without cN', 'TypeError', 'cN', () => addon.recurrentForward('lstm', lstmForward({ cN: null }))],
+  ['recurrentForward wHh detached', 'TypeError', 'wHh', () => addon.recurrentForward('lstm', lstmForward({ wHh: detached(64) }))],
+  ['recurrentForward bIh wrong type', 'TypeError', 'bIh', () => addon.recurrentForward('lstm', lstmForward({ bIh: [0] }))],
+  ['recurrentForward lengths Array', 'TypeError', 'lengths', () => addon.recurrentForward('lstm', lstmForward({ lengths: [1, 2] }))],
+  ['recurrentForward lengths too short', 'RangeError', 'lengths',
+    () => addon.recurrentForward('lstm', lstmForward({ lengths: Int32Array.from([2]) }))],
+  ['recurrentForward lengths zero', 'RangeError', 'lengths[1]',
+    () => addon.recurrentForward('lstm', lstmForward({ lengths: Int32Array.from([2, 0]) }))],
+  ['recurrentForward lengths past T', 'RangeError', 'lengths[0]',
+    () => addon.recurrentForward('lstm', lstmForward({ lengths: Int32Array.from([3, 1]) }))],
+  ['recurrentForward reverse string', 'TypeError', 'reverse', () => addon.recurrentForward('lstm', lstmForward({ reverse: 'no' }))],
+  ['recurrentForward getter detaching x', 'TypeError', 'x', () => {
+    const args = lstmForward();
+    const x = args.x;
+    Object.defineProperty(args, 'wHh', { get() { structuredClone(x.buffer, { transfer: [x.buffer] }); return f32(64); } });
+    addon.recurrentForward('lstm', args);
+  }],
+  ['recurrentForwardAsync throws synchronously', 'RangeError', 'out',
+    () => addon.recurrentForwardAsync('lstm', lstmForward({ out: f32(1) }))],
+  ['recurrentBackward dWIh null', 'TypeError', 'dWIh', () => addon.recurrentBackward('lstm', lstmBackward({ dWIh: null }))],
+  ['recurrentBackward scratch too short', 'RangeError', 'scratch',
+    () => addon.recurrentBackward('lstm', lstmBackward({ scratch: f32(8) }))],
+  ['recurrentBackward dOut too short', 'RangeError', 'dOut', () => addon.recurrentBackward('lstm', lstmBackward({ dOut: f32(2) }))],
+  ['recurrentBackward dX detached', 'TypeError', 'dX', () => addon.recurrentBackward('lstm', lstmBackward({ dX: detached(12) }))],
+  ['recurrentBackwardAsync throws synchronously', 'TypeError', 'workspace',
+    () => addon.recurrentBackwardAsync('gru', lstmBackward({ workspace: undefined }))],
+  ['recurrentWorkspaceSize negative B', 'RangeError', 'B', () => addon.recurrentWorkspaceSize('gru', 2, -1, 3)],
+  ['recurrentBackwardWorkspaceSize bad cell', 'RangeError', 'cell', () => addon.recurrentBackwardWorkspaceSize('rnn', 2, 1, 3)],
+  ['tanh out too short', 'RangeError', 'out', () => addon.tanh(f32(2), f32(3))],
+  ['tanh x not typed', 'TypeError', 'x', () => addon.tanh(f32(2), 'abc')],
+  ['sigmoid out detached', 'TypeError', 'out', () => addon.sigmoid(detached(3), f32(3))],
+  ['axpy alpha missing', 'TypeError', 'alpha', () => addon.axpy(f32(3), undefined, f32(3))],
+  ['axpy y too short', 'RangeError', 'y', () => addon.axpy(f32(2), 1, f32(3))],
+  ['softmaxRows rows*cols overflow', 'RangeError', 'rows * cols', () => addon.softmaxRows(f32(4), f32(4), BIG, BIG)],
+  ['softmaxRows x too short', 'RangeError', 'x', () => addon.softmaxRows(f32(6), f32(5), 2, 3)],
+  ['logSoftmaxRows cols negative', 'RangeError', 'cols', () => addon.logSoftmaxRows(f32(6), f32(6), 2, -3)],
+];
+
+const results = [];
+for (const [label, expectedType, name, call] of cases) {
+  let type = 'none';
+  let message = '';
+  try {
+    call();
+  } catch (error) {
+    type = error && error.constructor ? error.constructor.name : typeof error;
+    message = String(error && error.message);
+  }
+  results.push({ label, expectedType, name, type, message });
+}
+
+// Valid calls still work after all of that, including unaligned views and a getter that throws.
+const backing = new Float32Array(9);
+const A = new Float32Array(backing.buffer, 4, 4); // byte offset 4: unaligned for SIMD
+A.set([1, 2, 3, 4]);
+const C = f32(4);
+addon.sgemm(false, false, 2, 2, 2, 1, A, 2, Float32Array.from([1, 0, 0, 1]), 2, 0, C, 2);
+let getterError = '';
+try {
+  addon.recurrentForward('lstm', Object.defineProperty(lstmForward(), 'x', { get() { throw new Error('boom'); } }));
+} catch (error) {
+  getterError = error.message;
+}
+addon.recurrentForwardAsync('lstm', lstmForward()).then(() => {
+  console.log(JSON.stringify({ results, sgemm: Array.from(C), getterError, info: addon.cpuInfo() }));
+  console.log('done');
+});
