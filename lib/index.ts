@@ -35,3 +35,4 @@ export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
 export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
 export { clipGradNorm, clipGradValue } from './optim/clip.js';
 export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ReduceLROnPlateau } from './optim/schedule.js';
+export { saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointPath, listCheckpoints, latestCheckpoint, pruneCheckpoints, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type CheckpointContents } from './io/checkpoint.js';

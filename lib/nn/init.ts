@@ -1,7 +1,8 @@
 /**
  * Parameter initialisation, in place, with PyTorch's names and formulas (`torch.nn.init`): uniform,
  * normal, constant, zeros, ones, xavierUniform/xavierNormal (Glorot & Bengio 2010),
- * kaimingUniform/kaimingNormal (He et al. 2015), orthogonal (Saxe et al. 2013). Every random draw
+ * kaimingUniform/kaimingNormal (He et al. 2015), orthogonal (Saxe et al. 2013), and
+ * lstmForgetGateBias (the forget-gate-bias-one trick, at the end of the file). Every random draw
  * comes from lib/data/rng.ts: the given `rng`, else `defaultRng`, so `manualSeed` fixes a run.
  *
  * Each function writes into `tensor.data` (a view into the module's arena) and returns the tensor.
@@ -13,6 +14,7 @@
  * - Embedding: N(0, 1), the paddingIdx row zeroed.
  */
 import { Tensor } from '../tensor/tensor.js';
+import type { Module } from './module.js';
 import { defaultRng, type Rng } from '../data/rng.js';
 import { checkFiniteNumber, checkOneOf, checkOptions, checkKnownOptions, rangeError, typeError } from '../util/check.js';
 
@@ -188,4 +190,34 @@ export function orthogonal(tensor: Tensor, gain = 1, rng: Rng = defaultRng): Ten
     }
   }
   return tensor;
+}
+
+/**
+ * The forget-gate bias trick for LSTMs (Gers, Schmidhuber & Cummins 2000; Jozefowicz, Zaremba &
+ * Sutskever 2015): start the forget gate open so the cell state, and its gradient, survive many steps
+ * from the first update. For every LSTM layer or LSTMCell inside `module` (the module itself
+ * included), rows H..2H (gate f in PyTorch's i,f,g,o order) of each bias_ih* are set to `value` and
+ * the same rows of each bias_hh* to 0, so the forget gate's total bias b_ih + b_hh is exactly
+ * `value`; the other gates keep their init. Returns the number of bias vectors set (ih and hh). A
+ * module with no biased LSTM gives 0, which callers may want to treat as a mistake.
+ */
+export function lstmForgetGateBias(module: Module, value = 1): number {
+  if (module === null || typeof module !== 'object' || typeof (module as { namedModules?: unknown }).namedModules !== 'function') {
+    throw typeError('module', 'a Module (an LSTM, an LSTMCell, or a model containing them)', module);
+  }
+  checkFiniteNumber('value', value);
+  let count = 0;
+  for (const [, m] of module.namedModules()) {
+    // Duck-typed on the `cell` kind that RNNBase and the cells expose: importing LSTM here would
+    // make a cycle (the recurrent layers import this file for their own init).
+    const { cell, hiddenSize: H } = m as unknown as { cell?: unknown; hiddenSize?: number };
+    if (cell !== 'lstm' || typeof H !== 'number') continue;
+    for (const [name, p] of m.namedParameters()) {
+      const match = /^bias_(ih|hh)(_l\d+(_reverse)?)?$/.exec(name);
+      if (match === null || p.size !== 4 * H) continue;
+      p.data.fill(match[1] === 'ih' ? value : 0, H, 2 * H);
+      count++;
+    }
+  }
+  return count;
 }
