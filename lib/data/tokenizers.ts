@@ -44,14 +44,14 @@ export interface WordTokenizerOptions extends TokenizerOptions {
   joiner?: string;
 }
 
-export interface EncodeOptions {
+export interface TokenizerEncodeOptions {
   /** Prepend `<bos>` (default false). */
   addBos?: boolean;
   /** Append `<eos>` (default false). */
   addEos?: boolean;
 }
 
-export interface DecodeOptions {
+export interface TokenizerDecodeOptions {
   /** Leave out `<pad>`, `<unk>`, `<bos>`, `<eos>` instead of writing their text (default false). */
   skipSpecial?: boolean;
 }
@@ -168,7 +168,7 @@ abstract class Tokenizer {
   }
 
   /** Ids of `text`; tokens outside the vocabulary become `<unk>` (1). */
-  encode(text: string, options?: EncodeOptions): Int32Array {
+  encode(text: string, options?: TokenizerEncodeOptions): Int32Array {
     if (typeof text !== 'string') throw typeError('text', 'a string', text);
     const opts = checkOptions('options', options);
     checkKnownOptions('encode options', opts, ['addBos', 'addEos']);
@@ -184,7 +184,7 @@ abstract class Tokenizer {
   }
 
   /** Text of `ids` (number[], Int32Array, or a 1-D Tensor of integer values). */
-  decode(ids: ArrayLike<number> | Tensor, options?: DecodeOptions): string {
+  decode(ids: ArrayLike<number> | Tensor, options?: TokenizerDecodeOptions): string {
     const opts = checkOptions('options', options);
     checkKnownOptions('decode options', opts, ['skipSpecial']);
     const skipSpecial = checkBoolean('skipSpecial', opts.skipSpecial ?? false);
