@@ -44,3 +44,8 @@ export { padSequences, sequenceLengths, lengthMask, toBatchFirst, toTimeMajor, u
 export { languageModelBatches, LanguageModelBatches, type LanguageModelBatch, type LanguageModelBatchOptions } from './data/lm_batches.js';
 export { readLines, readTextChunks, encodeLines, type TextSource, type StreamOptions } from './data/stream.js';
 export { Normalizer, slidingWindows, splitSeries, WindowDataset, type NormalizationMethod, type NormalizerJSON, type WindowOptions, type SeriesWindow, type Series, type SeriesSplitOptions } from './data/timeseries.js';
+export { LanguageModel, TiedLinear, type LanguageModelOptions } from './nn/models/language_model.js';
+export { SequenceClassifier, type SequenceClassifierOptions, type SequenceForwardOptions } from './nn/models/sequence_classifier.js';
+export { SequenceTagger, sequenceCrossEntropy, type SequenceTaggerOptions, type SequenceLossOptions } from './nn/models/sequence_tagger.js';
+export { poolSteps, type Pooling, type PoolOptions } from './nn/models/pooling.js';
+export { type CellType, type RecurrentLayer, type RecurrentState } from './nn/models/common.js';
