@@ -49,3 +49,8 @@ export { SequenceClassifier, type SequenceClassifierOptions, type SequenceForwar
 export { SequenceTagger, sequenceCrossEntropy, type SequenceTaggerOptions, type SequenceLossOptions } from './nn/models/sequence_tagger.js';
 export { poolSteps, type Pooling, type PoolOptions } from './nn/models/pooling.js';
 export { type CellType, type RecurrentLayer, type RecurrentState } from './nn/models/common.js';
+export { fit, NonFiniteError, Trainer, type FitOptions, type History, type EpochLog, type StepLog, type StepContext, type StepResult, type StepFunction, type DataSource } from './train/fit.js';
+export { EarlyStopping, LRSchedule, ModelCheckpoint, type Callback, type EarlyStoppingOptions, type ModelCheckpointOptions } from './train/callbacks.js';
+export { accuracy, perplexity, f1Score, Accuracy, F1, Perplexity, MeanLoss, type Metric } from './train/metrics.js';
+export { Progress, type ProgressOptions, type ProgressMode } from './train/progress.js';
+export { detachState, type Carry } from './train/tbptt.js';
