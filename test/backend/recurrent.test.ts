@@ -217,3 +217,27 @@ describeEachBackend('recurrent kernels: lengths, reverse, null buffers, accumula
     });
   }
 });
+
+describeEachBackend('recurrent kernels: hand-computed corner', () => {
+  it('rnn_relu: the derivative at a pre-activation of exactly 0 is 0 (PyTorch: gradient where output > 0)', () => {
+    // One step, one unit: pre = wIh·x + wHh·h0 + bIh + bHh = 2·0.5 − 1·1 + 0.25 − 0.25 = 0 → h = 0.
+    const backend = getBackend();
+    const c: RecurrentCase = {
+      cell: 'rnn_relu', T: 1, B: 1, I: 1, H: 1,
+      x: new Float32Array([0.5]), h0: new Float32Array([1]), c0: null,
+      wIh: new Float32Array([2]), wHh: new Float32Array([-1]), bIh: new Float32Array([0.25]), bHh: new Float32Array([-0.25]),
+      lengths: null, reverse: false, R: new Float32Array([1]), Rh: new Float32Array([1]), Rc: null,
+    };
+    const fwd = runForward(backend, c);
+    expect(Array.from(fwd.out)).toEqual([0]);
+    expect(Array.from(fwd.hN)).toEqual([0]);
+    const g = zeroGradients(c);
+    runBackward(backend, c, fwd, g);
+    for (const key of ['dX', 'dH0', 'dWIh', 'dWHh', 'dBIh', 'dBHh'] as const) expect(Array.from(g[key]!), key).toEqual([0]);
+    // Nudged to pre = 0.5 > 0: every gradient is 2 (R + Rh) times the input it multiplies.
+    const fwd2 = runForward(backend, { ...c, bIh: new Float32Array([0.75]) });
+    const g2 = zeroGradients(c);
+    runBackward(backend, { ...c, bIh: new Float32Array([0.75]) }, fwd2, g2);
+    expect([g2.dX![0], g2.dH0![0], g2.dWIh[0], g2.dWHh[0], g2.dBIh![0], g2.dBHh![0]]).toEqual([4, -2, 1, 2, 2, 2]);
+  });
+});
