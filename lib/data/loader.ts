@@ -26,7 +26,7 @@
  */
 import { Rng, defaultRng } from './rng.js';
 import { ArrayDataset, isDataset, type Dataset } from './dataset.js';
-import { padInto, type Sequence } from './padding.js';
+import { padInto, sequenceView, type Sequence } from './padding.js';
 import { Tensor, numel } from '../tensor/tensor.js';
 import {
   checkBoolean, checkFiniteNumber, checkKnownOptions, checkNonNegativeInt, checkOneOf, checkOptions, checkPositiveInt,
@@ -84,25 +84,13 @@ const LOADER_KEYS = [
   'batchFirst', 'paddingValue', 'targetPaddingValue', 'targets',
 ];
 
-/** Number of steps, feature shape and flat values of a sequence (a number list or a Tensor [L, F...]). */
-function stepsOf(name: string, seq: unknown): { steps: number; featureShape: number[]; values: ArrayLike<number> } {
-  if (seq instanceof Tensor) {
-    if (seq.ndim < 1) throw rangeError(name, 'a Tensor with a time dimension [L, F...]', seq);
-    return { steps: seq.shape[0]!, featureShape: seq.shape.slice(1), values: seq.data };
-  }
-  if (Array.isArray(seq) || (ArrayBuffer.isView(seq) && !(seq instanceof DataView))) {
-    return { steps: (seq as ArrayLike<number>).length, featureShape: [], values: seq as ArrayLike<number> };
-  }
-  throw typeError(name, 'a sequence (number array, typed array or Tensor [L, F...])', seq);
-}
-
 function isPair(item: unknown): item is { x: Sequence; y: unknown } {
   return item !== null && typeof item === 'object' && !ArrayBuffer.isView(item) && !Array.isArray(item) && !(item instanceof Tensor) && 'x' in item;
 }
 
 /** Pads sequences of equal step shape into [T, B, F...] (or [B, T, F...]) with their lengths. */
 function padBatch(name: string, seqs: unknown[], batchFirst: boolean, paddingValue: number): { x: Tensor; lengths: Int32Array } {
-  const views = seqs.map((s, b) => stepsOf(`${name}[${b}]`, s));
+  const views = seqs.map((s, b) => sequenceView(`${name}[${b}]`, s));
   const featureShape = views[0]!.featureShape;
   for (let b = 1; b < views.length; b++) {
     if (shapeString(views[b]!.featureShape) !== shapeString(featureShape)) {
@@ -158,7 +146,7 @@ export function collateSequences(items: readonly unknown[], options?: CollateOpt
     batch.y = padded.x;
     batch.yLengths = padded.lengths;
   } else {
-    const views = pairs.map((p, b) => stepsOf(`items[${b}].y`, p.y));
+    const views = pairs.map((p, b) => sequenceView(`items[${b}].y`, p.y));
     const shape = views[0]!.steps === views[0]!.values.length ? [views[0]!.steps] : [views[0]!.steps, ...views[0]!.featureShape];
     const size = views[0]!.values.length;
     const data = new Float32Array(pairs.length * size);
@@ -173,7 +161,7 @@ export function collateSequences(items: readonly unknown[], options?: CollateOpt
 
 /** The sequence length of an example, for `bucketBy: true`. */
 function defaultLength(item: unknown): number {
-  return stepsOf('example', isPair(item) ? item.x : item).steps;
+  return sequenceView('example', isPair(item) ? item.x : item).steps;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -29,13 +29,14 @@ export interface PadOptions {
 }
 
 /** Steps and feature shape of one sequence, and its values flat ([L·F]). */
-interface SequenceView {
+export interface SequenceView {
   steps: number;
   featureShape: number[];
   values: ArrayLike<number>;
 }
 
-function viewOf(name: string, seq: unknown): SequenceView {
+/** A sequence's steps, step shape and flat values (no copy); a TypeError naming `name` otherwise. */
+export function sequenceView(name: string, seq: unknown): SequenceView {
   if (seq instanceof Tensor) {
     if (seq.ndim < 1) throw rangeError(name, 'a Tensor with a time dimension [L, F...]', seq);
     return { steps: seq.shape[0]!, featureShape: seq.shape.slice(1), values: seq.data };
@@ -50,7 +51,7 @@ function viewOf(name: string, seq: unknown): SequenceView {
 function checkSequences(sequences: unknown): SequenceView[] {
   if (!Array.isArray(sequences)) throw typeError('sequences', 'an array of sequences', sequences);
   if (sequences.length === 0) throw rangeError('sequences', 'a non-empty array of sequences', sequences);
-  const views = sequences.map((s, b) => viewOf(`sequences[${b}]`, s));
+  const views = sequences.map((s, b) => sequenceView(`sequences[${b}]`, s));
   const featureShape = views[0]!.featureShape;
   views.forEach((v, b) => {
     if (shapeString(v.featureShape) !== shapeString(featureShape)) {

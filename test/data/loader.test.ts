@@ -74,7 +74,7 @@ describe('collateSequences', () => {
 
   it('rejects bad input', () => {
     expect(() => collateSequences([])).toThrow(/items must be a non-empty array of examples/);
-    expect(() => collateSequences(['ab'])).toThrow(/items\[0\] must be a sequence/);
+    expect(() => collateSequences(['ab'])).toThrow(/items\[0\] must be a number array, a typed array or a Tensor/);
     expect(() => collateSequences([[1]], { targets: 'all' as never })).toThrow(/targets must be one of "sequence", "example"/);
   });
 });
