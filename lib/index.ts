@@ -54,3 +54,6 @@ export { EarlyStopping, LRSchedule, ModelCheckpoint, type Callback, type EarlySt
 export { accuracy, perplexity, f1Score, Accuracy, F1, Perplexity, MeanLoss, type Metric } from './train/metrics.js';
 export { Progress, type ProgressOptions, type ProgressMode } from './train/progress.js';
 export { detachState, type Carry } from './train/tbptt.js';
+export { Attention, type AttentionKind, type AttentionOptions, type AttentionMemory, type AttentionResult } from './nn/models/attention.js';
+export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqAttention, type Encoded, type DecodeOptions, type BeamDecodeOptions } from './nn/models/seq2seq.js';
+export { beamSearch, greedySearch, type Hypothesis, type SearchStep, type BeamSearchOptions, type GreedySearchOptions } from './nn/models/search.js';
