@@ -283,30 +283,35 @@ export class DataLoader<T, B = SequenceBatch> implements AsyncIterable<B> {
   /** Asynchronous iteration over one epoch, `prefetch` batches prepared ahead. */
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
     let nextBatch: () => Promise<B | typeof END> | null;
+    let closeSource = async (): Promise<void> => undefined;
     if (this.dataset !== null) {
       const plan = this.planEpoch();
       let k = 0;
       nextBatch = () => (k < plan.length ? this.deferred(plan[k++]!) : null);
     } else {
-      nextBatch = this.streamBatches();
+      ({ next: nextBatch, close: closeSource } = this.streamBatches());
     }
     const queue: Promise<B | typeof END>[] = []; // the batch to hand out next, then the prefetched ones
     let planned = true;
-    for (;;) {
-      while (planned && queue.length < this.prefetch + 1) {
-        const p = nextBatch();
-        if (p === null) {
-          planned = false;
-          break;
+    try {
+      for (;;) {
+        while (planned && queue.length < this.prefetch + 1) {
+          const p = nextBatch();
+          if (p === null) {
+            planned = false;
+            break;
+          }
+          p.catch(() => undefined); // a failure is reported when its batch is awaited, not as unhandled
+          queue.push(p);
         }
-        p.catch(() => undefined); // a failure is reported when its batch is awaited, not as unhandled
-        queue.push(p);
+        const head = queue.shift();
+        if (head === undefined) return;
+        const batch = await head;
+        if (batch === END) return;
+        yield batch;
       }
-      const head = queue.shift();
-      if (head === undefined) return;
-      const batch = await head;
-      if (batch === END) return;
-      yield batch;
+    } finally {
+      await closeSource(); // a `break` out of the epoch closes the stream (and its file) now, not at GC
     }
   }
 
@@ -328,7 +333,7 @@ export class DataLoader<T, B = SequenceBatch> implements AsyncIterable<B> {
    * the last batch. Reading is serialised (each read waits for the one before); pools are read
    * whole when shuffling or bucketing.
    */
-  private streamBatches(): () => Promise<B | typeof END> | null {
+  private streamBatches(): { next: () => Promise<B | typeof END> | null; close: () => Promise<void> } {
     const source = this.stream!;
     const iterator = Symbol.asyncIterator in source ? (source as AsyncIterable<T>)[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
     const lengthOf = this.lengthOf;
@@ -357,7 +362,11 @@ export class DataLoader<T, B = SequenceBatch> implements AsyncIterable<B> {
       while (ready.length === 0 && !done) await readPool();
       return ready.shift() ?? null;
     };
-    return () => {
+    const close = async (): Promise<void> => {
+      await chain; // let a read in flight finish before closing the iterator under it
+      await iterator.return?.();
+    };
+    const next = (): Promise<B | typeof END> | null => {
       if (exhausted) return null;
       const items = chain.then(() => new Promise<T[] | null>((resolve, reject) => setImmediate(() => nextItems().then(resolve, reject))));
       chain = items.catch(() => undefined);
@@ -369,6 +378,7 @@ export class DataLoader<T, B = SequenceBatch> implements AsyncIterable<B> {
         return this.collate(list);
       });
     };
+    return { next, close };
   }
 }
 

@@ -235,6 +235,33 @@ describe('stream sources', () => {
   });
 });
 
+describe('stream sources: early exit', () => {
+  it('closes the source when the consumer breaks out, having read only what prefetch asked for', async () => {
+    let pulled = 0;
+    let closed = false;
+    const source: AsyncIterable<number[]> = {
+      [Symbol.asyncIterator]() {
+        return {
+          async next() {
+            pulled++;
+            return { done: false, value: [pulled] };
+          },
+          async return() {
+            closed = true;
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+    for await (const batch of new DataLoader(source, { batchSize: 2, prefetch: 1 })) {
+      expect(Array.from(batch.x.data)).toEqual([1, 2]);
+      break;
+    }
+    expect(closed).toBe(true);
+    expect(pulled).toBe(4); // the batch handed out and the one prefetched, from an endless source
+  });
+});
+
 describe('errors', () => {
   it('rejects bad options and sources with the argument named', () => {
     expect(() => new DataLoader(range(3), { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
