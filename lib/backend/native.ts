@@ -75,12 +75,10 @@ export class NativeBackend implements Backend {
 
 /** The native backend, or the reason it cannot be loaded here (no binary for this platform, ...). */
 export function loadNativeBackend(): { backend: Backend } | { reason: string } {
-  // Until the parity test passes on every kernel, the addon is only used when asked for explicitly.
-  if (process.env.RNNKIT_NATIVE_DEV !== '1') return { reason: 'the native backend is still in development' };
   try {
     return { backend: new NativeBackend(loadAddon()) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { reason: `no native addon could be loaded (${message.split('\n')[0]})` };
+    return { reason: `no native addon could be loaded: ${message.split('\n')[0]} (npm run build:gyp builds one)` };
   }
 }

@@ -3,9 +3,10 @@
 // tanh_reference, computed in double).
 //
 // exp: Cephes expf (S. Moshier): n = round(x·log2 e), r = x − n·ln 2 in two parts (Cody–Waite),
-// e^r by a degree-6 polynomial, times 2^n built in the exponent bits. About 1 ulp on [-87, 88].
-// Inputs are clamped to ±88.376 first; below −88.376 the result is 0 and at the top it is +Inf.
-//
+// e^r by a degree-6 polynomial, times 2^n. About 1 ulp on the normal range. Inputs are clamped to
+// [-104, ln FLT_MAX] first, and 2^n is applied as 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), two exact power-of-two
+// factors that are each a normal float, so results down in the denormal range (e^-100 = 3.7e-44,
+// which sigmoid(-100) returns) round correctly instead of flushing to 0, and e^88.7 stays finite.
 // sigmoid: 1/(1+e^-|x|) for x ≥ 0 and e^-|x|/(1+e^-|x|) for x < 0: the exp argument is never
 // positive, so it never overflows, and tiny results keep their relative precision (no 1 − ... ).
 //
@@ -14,8 +15,8 @@
 // NaN propagates through every path (the clamps keep x as the second operand, see simd.h).
 
 static inline vf vexp(vf x) {
-  x = vmin(vset1(88.3762626647949f), vmax(vset1(-88.3762626647949f), x));
-  const vf n = vfloor(vfmadd(x, vset1(1.44269504088896341f), vset1(0.5f)));
+  x = vmin(vset1(88.72283935546875f), vmax(vset1(-104.0f), x));
+  const vf n = vfloor(vfmadd(x, vset1(1.44269504088896341f), vset1(0.5f)));  // in [-150, 128]
   vf r = vfnmadd(n, vset1(0.693359375f), x);
   r = vfnmadd(n, vset1(-2.12194440e-4f), r);
   const vf r2 = vmul(r, r);
@@ -26,7 +27,8 @@ static inline vf vexp(vf x) {
   y = vfmadd(y, r, vset1(1.6666665459e-1f));
   y = vfmadd(y, r, vset1(5.0000001201e-1f));
   y = vadd(vfmadd(y, r2, r), vset1(1.0f));
-  return vmul(y, vpow2i(n));
+  const vf half = vfloor(vmul(n, vset1(0.5f)));  // in [-75, 64]: 2^half and 2^(n−half) are normal
+  return vmul(vmul(y, vpow2i(half)), vpow2i(vsub(n, half)));
 }
 
 static inline vf vsigmoid(vf x) {

@@ -46,8 +46,8 @@ static inline vf vwith_sign(vf m, vf s) {
 }
 static inline vmask vgt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 static inline vf vselect(vmask m, vf if_true, vf if_false) { return _mm512_mask_blend_ps(m, if_false, if_true); }
-// 2^n for integral n in [-127, 128] (-127 gives 0, 128 gives +Inf); NaN n gives a finite garbage value
-// that the caller multiplies with a NaN anyway.
+// 2^n for integral n in [-126, 127]; NaN n gives a finite garbage value that the caller multiplies
+// with a NaN anyway.
 static inline vf vpow2i(vf n) {
   const __m512i e = _mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127));
   return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
