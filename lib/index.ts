@@ -57,3 +57,4 @@ export { detachState, type Carry } from './train/tbptt.js';
 export { Attention, type AttentionKind, type AttentionOptions, type AttentionMemory, type AttentionResult } from './nn/models/attention.js';
 export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqAttention, type Encoded, type DecodeOptions, type BeamDecodeOptions } from './nn/models/seq2seq.js';
 export { beamSearch, greedySearch, type Hypothesis, type SearchStep, type BeamSearchOptions, type GreedySearchOptions } from './nn/models/search.js';
+export { sample, sampleRows, generate, type SampleOptions, type GenerateOptions, type GenerateResult, type StreamingModel } from './nn/generate.js';
