@@ -19,13 +19,17 @@ namespace {
 
 thread_local bool in_pool_task = false;  // set while a thread runs tasks: nested calls run inline
 
+// RNNKIT_NUM_THREADS, else the logical CPU count (at most 16) — but 1 on machines with 2 or fewer:
+// there the second CPU is typically an SMT sibling or a shared vCPU, and on the CI machine (2 vCPUs)
+// two threads ran the LSTM time loop 2× slower than one (they time-slice, and every per-step GEMM
+// then waits for the descheduled half). Set RNNKIT_NUM_THREADS=2 where two real cores are free.
 int configured_threads() {
   if (const char* env = std::getenv("RNNKIT_NUM_THREADS")) {
     const long n = std::strtol(env, nullptr, 10);
     if (n >= 1) return static_cast<int>(std::min<long>(n, 256));
   }
   const unsigned hw = std::thread::hardware_concurrency();
-  return static_cast<int>(std::clamp<unsigned>(hw == 0 ? 1 : hw, 1, 16));
+  return hw <= 2 ? 1 : static_cast<int>(std::min<unsigned>(hw, 16));
 }
 
 class ThreadPool {

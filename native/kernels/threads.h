@@ -1,6 +1,7 @@
 // One small fixed thread pool and parallel_for. Kernels use it for the big GEMMs and never spawn
 // threads of their own. The pool is created on first use with thread_count() − 1 workers (the caller
-// is the last worker); RNNKIT_NUM_THREADS overrides the count (default: hardware concurrency, ≤ 16).
+// is the last worker); RNNKIT_NUM_THREADS overrides the count (default in threads.cc: the logical CPU
+// count up to 16, or 1 on machines with at most 2).
 //
 // Safe to call from several threads at once (the Node binding runs kernels on libuv's threads): one
 // caller owns the pool at a time and any other caller, or a nested call from inside a task, simply

@@ -2,6 +2,7 @@
 // argv[1]) and prints one line per failure and the closing "N passed, N failed" line. Exit code 1 on
 // any failure. Built as rnnkit_kernel_tests by CMakeLists.txt; `npm run test:kernels` runs it under
 // AddressSanitizer and UBSan.
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -33,6 +34,13 @@ void record_failure(const char* file, int line, const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace rnnkit_test;
+  // Run the thread pool with workers even on small machines, so the threaded GEMM paths are tested
+  // (under the sanitizers too); RNNKIT_NUM_THREADS set by the caller wins.
+#if defined(_WIN32)
+  if (std::getenv("RNNKIT_NUM_THREADS") == nullptr) _putenv_s("RNNKIT_NUM_THREADS", "3");
+#else
+  setenv("RNNKIT_NUM_THREADS", "3", 0);
+#endif
   const char* filter = argc > 1 ? argv[1] : nullptr;
   std::printf("rnnkit kernel tests: dispatched ISA %s, %d thread(s); tables here:", rnnkit::active_isa_name(),
               rnnkit::thread_count());
