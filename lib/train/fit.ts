@@ -29,16 +29,15 @@ import { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm, clipGradValue } from '../optim/clip.js';
 import { LRScheduler, ReduceLROnPlateau } from '../optim/schedule.js';
 import { Tensor } from '../tensor/tensor.js';
-import { setGradEnabled } from '../tensor/autograd.js';
 import { defaultRng, Rng } from '../data/rng.js';
-import { saveCheckpoint, latestCheckpoint, readCheckpoint, loadCheckpoint, type Checkpoint } from '../io/checkpoint.js';
-import { createMetric, MeanLoss, type Metric, type MetricSpec, type StepOutput } from './metrics.js';
+import { latestCheckpoint, readCheckpoint, loadCheckpoint, type Checkpoint } from '../io/checkpoint.js';
+import { createMetric, MeanLoss, type Metric, type MetricSpec } from './metrics.js';
 import { Progress, type ProgressMode, type ProgressOptions } from './progress.js';
 import { LRSchedule, ModelCheckpoint, type Callback, type ModelCheckpointOptions } from './callbacks.js';
-import { carryToTensors, carryFromTensors, detachCarry, type Carry } from './tbptt.js';
+import { carryFromTensors, detachCarry } from './tbptt.js';
 import { firstNonFinite, NonFiniteError } from './guard.js';
 import {
-  checkBoolean, checkFiniteNumber, checkKnownOptions, checkOneOf, checkOptions, checkPositiveInt, rangeError, typeError,
+  checkBoolean, checkFiniteNumber, checkKnownOptions, checkOneOf, checkOptions, checkPositiveInt, typeError,
 } from '../util/check.js';
 
 import type { DataSource, EpochLog, FitResumeState, History, StepContext, StepFunction, StepLog } from './trainer.js';
@@ -97,6 +96,11 @@ const OPTION_KEYS = [
 
 /** The fit state saved in a checkpoint's `extra.fit`. */
 
+function checkNonNegative(name: string, value: unknown): number {
+  if (checkFiniteNumber(name, value) < 0) throw new RangeError(`${name} must be a non-negative number, got ${value}`);
+  return value as number;
+}
+
 function rngStates(rngs: Record<string, Rng>): Record<string, [number, number, number, number]> {
   return Object.fromEntries(Object.entries(rngs).map(([k, r]) => [k, r.getState()]));
 }
@@ -120,8 +124,8 @@ export async function fit<M extends Module, B>(model: M, options: FitOptions<M, 
   if (typeof o.loss !== 'function') throw typeError('loss', 'a function (model, batch, ctx) => loss', o.loss);
   const validationLoss = o.validationLoss ?? o.loss;
   if (typeof validationLoss !== 'function') throw typeError('validationLoss', 'a function (model, batch, ctx) => loss', validationLoss);
-  const gradClipNorm = o.gradClipNorm === undefined ? null : checkFiniteNumber('gradClipNorm', o.gradClipNorm);
-  const gradClipValue = o.gradClipValue === undefined ? null : checkFiniteNumber('gradClipValue', o.gradClipValue);
+  const gradClipNorm = o.gradClipNorm === undefined ? null : checkNonNegative('gradClipNorm', o.gradClipNorm);
+  const gradClipValue = o.gradClipValue === undefined ? null : checkNonNegative('gradClipValue', o.gradClipValue);
   const nonFinite = checkOneOf('nonFinite', o.nonFinite ?? 'stop', ['stop', 'skip']);
   const maxSkips = checkPositiveInt('maxConsecutiveSkips', o.maxConsecutiveSkips ?? 20);
   const maxSteps = o.maxSteps === undefined ? Infinity : checkPositiveInt('maxSteps', o.maxSteps);

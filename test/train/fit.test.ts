@@ -125,6 +125,23 @@ describe('fit: exact resume', () => {
     expect(resumed.weights).toEqual(straight.weights);
   }, 60_000);
 
+  it('resume: true continues from the latest checkpoint of checkpoint.dir, or starts fresh when there is none', async () => {
+    const straight = await train(1, {});
+    const dir = tempDir();
+    const s = setup(1);
+    const options = {
+      data: s.data, validationData: s.validationData, epochs: 3, optimizer: s.optimizer, loss: s.loss, metrics: ['accuracy' as const], gradClipNorm: 1,
+      scheduler: s.scheduler, schedulerInterval: 'step' as const, callbacks: [new EarlyStopping({ patience: 10 })], rngs: { data: s.dataRng },
+      checkpoint: { dir, everyEpochs: 1 }, resume: true, ...quiet,
+    };
+    const first = await fit(s.model, { ...options, maxSteps: 9 }); // nothing to resume: a fresh start
+    expect(first.steps).toEqual(straight.history.steps.slice(0, 9));
+    const t = setup(5);
+    const rest = await fit(t.model, { ...options, data: t.data, optimizer: t.optimizer, loss: t.loss, scheduler: t.scheduler, rngs: { data: t.dataRng }, callbacks: [new EarlyStopping({ patience: 10 })] });
+    expect(rest.steps).toEqual(straight.history.steps);
+    expect(listCheckpoints(dir).map((c) => c.step)).toEqual([9, 12, 18]);
+  }, 60_000);
+
   it('says what is wrong when the resumed run differs', async () => {
     const dir = tempDir();
     await train(1, { dir, maxSteps: 2 });
