@@ -1,0 +1,297 @@
+/**
+ * `npm run bench`: every selected case × every driver, each cell in a fresh process, then one table
+ * (ms/iteration, tokens/s, GFLOP/s, % of this machine's SGEMM ceiling, speed relative to PyTorch,
+ * peak RSS, checksum agreement) and a JSON file with every sample.
+ *
+ *   npm run bench                                   all cases, drivers native,js,torch, 1 thread
+ *   npm run bench -- --cases lstm-2l,sgemm --threads 1,2
+ *   npm run bench -- --quick --drivers js           CI smoke: few repetitions
+ *
+ * Options: --cases <substring,...> (ids in bench/cases.ts; --list prints them), --drivers
+ * native,js,torch, --threads N[,N...], --quick, --json <path> (default bench/results/latest.json),
+ * --markdown (also print a Markdown table), --timeout <seconds per cell>.
+ *
+ * The ceiling: at each thread count the runner also times SGEMM 2048³ with torch.mm and with the
+ * native sgemm (whatever --drivers says) and takes the faster as 100%. A driver that cannot run
+ * (no addon, no torch, torch without OpenBLAS) is reported as "n/a (reason)", never estimated. The
+ * js backend is single-threaded, so it runs only at the first thread count.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem, platform, arch, release } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CASES, CEILING_CASE_ID, caseById, caseFlops, quickCase, selectCases, type BenchCase } from './cases.js';
+import { RESULT_PREFIX, driverArgv, type DriverResult, type TimingPlan } from './drivers/protocol.js';
+import { compareRows, formatMarkdown, formatText, toRow, type Row } from './table.js';
+import { writeFileAtomicSync } from '../lib/io/atomic.js';
+
+const DRIVERS = ['native', 'js', 'torch'] as const;
+type DriverName = (typeof DRIVERS)[number];
+const PYTHON = '/usr/bin/python3';
+
+const FULL_PLAN: TimingPlan = { warmup: 2, targetMs: 1500, minReps: 3, maxReps: 1000, minSampleMs: 5 };
+const QUICK_PLAN: TimingPlan = { warmup: 1, targetMs: 100, minReps: 2, maxReps: 20, minSampleMs: 2 };
+
+interface Options {
+  cases: BenchCase[];
+  drivers: DriverName[];
+  threads: number[];
+  quick: boolean;
+  jsonPath: string;
+  markdown: boolean;
+  timeoutSec: number;
+  /** OPENBLAS_CORETYPE for torch: 'auto' (unset: OpenBLAS detects the CPU), 'inherit', or a core name. */
+  openblasCore: string;
+}
+
+/** The repository root: the nearest directory above this file whose package.json is rnnkit's. */
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'rnnkit') return dir;
+    if (dirname(dir) === dir) throw new Error(`cannot find rnnkit's package.json above ${start}`);
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url)); // bench/.out/bench once compiled
+const root = findRoot(here);
+
+function usage(): string {
+  return 'usage: npm run bench -- [--cases a,b] [--drivers native,js,torch] [--threads 1,2] [--quick] [--json path] [--markdown] [--timeout s] [--openblas-core auto|inherit|NAME] [--list]';
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+function parseOptions(argv: readonly string[]): Options | null {
+  const options: Options = {
+    cases: [...CASES], drivers: [...DRIVERS], threads: [1], quick: false,
+    jsonPath: join(root, 'bench', 'results', 'latest.json'), markdown: false, timeoutSec: 0, openblasCore: 'auto',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new RangeError(`${flag} needs a value; ${usage()}`);
+      return v;
+    };
+    if (flag === '--cases') {
+      const filters = list(value());
+      options.cases = selectCases(filters);
+      if (options.cases.length === 0) throw new RangeError(`--cases must match at least one case id (see --list), got ${filters.join(',')}`);
+    } else if (flag === '--drivers') {
+      const names = list(value());
+      const unknown = names.filter((d) => !(DRIVERS as readonly string[]).includes(d));
+      if (names.length === 0 || unknown.length > 0) throw new RangeError(`--drivers must be a list of ${DRIVERS.join(', ')}, got ${names.join(',')}`);
+      options.drivers = names as DriverName[];
+    } else if (flag === '--threads') {
+      const raw = list(value());
+      const counts = raw.map(Number);
+      if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1)) throw new RangeError(`--threads must be positive integers (e.g. 1,2), got ${raw.join(',')}`);
+      options.threads = counts;
+    } else if (flag === '--quick') {
+      options.quick = true;
+    } else if (flag === '--json') {
+      options.jsonPath = resolve(value());
+    } else if (flag === '--markdown') {
+      options.markdown = true;
+    } else if (flag === '--timeout') {
+      const raw = value();
+      options.timeoutSec = Number(raw);
+      if (!(options.timeoutSec > 0)) throw new RangeError(`--timeout must be a positive number of seconds, got ${raw}`);
+    } else if (flag === '--openblas-core') {
+      options.openblasCore = value();
+    } else if (flag === '--list') {
+      for (const c of CASES) console.log(`${c.id.padEnd(22)} ${c.title}  (${(caseFlops(c) / 1e9).toPrecision(3)} GFLOP)`);
+      return null;
+    } else if (flag === '--help' || flag === '-h') {
+      console.log(usage());
+      return null;
+    } else {
+      throw new RangeError(`unknown option ${flag}; ${usage()}`);
+    }
+  }
+  if (options.timeoutSec === 0) options.timeoutSec = options.quick ? 60 : 900;
+  if (options.quick) options.cases = options.cases.map(quickCase);
+  return options;
+}
+
+/** How to start one driver: [executable, script]. */
+function driverCommand(driver: DriverName): [string, string] {
+  if (driver === 'torch') return [PYTHON, join(root, 'bench', 'drivers', 'torch.py')];
+  return [process.execPath, join(here, 'drivers', `${driver}.js`)];
+}
+
+/** Runs one cell in a fresh process and returns what the driver said (or why it said nothing). */
+function runCell(c: BenchCase, driver: DriverName, threads: number, options: Options): DriverResult {
+  const [command, script] = driverCommand(driver);
+  if (driver === 'torch' && !existsSync(PYTHON)) return { ok: false, driver, reason: `${PYTHON} not found` };
+  const count = String(threads);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, RNNKIT_NUM_THREADS: count, OMP_NUM_THREADS: count, OPENBLAS_NUM_THREADS: count, MKL_NUM_THREADS: count,
+  };
+  if (driver === 'torch' && options.openblasCore === 'auto') delete env.OPENBLAS_CORETYPE;
+  else if (driver === 'torch' && options.openblasCore !== 'inherit') env.OPENBLAS_CORETYPE = options.openblasCore;
+  const child = spawnSync(command, [script, ...driverArgv(c, threads, options.quick ? QUICK_PLAN : FULL_PLAN)], {
+    encoding: 'utf8',
+    timeout: options.timeoutSec * 1000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+    env,
+  });
+  const line = (child.stdout ?? '').split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
+  if (line !== undefined) {
+    try {
+      return JSON.parse(line.slice(RESULT_PREFIX.length)) as DriverResult;
+    } catch {
+      return { ok: false, driver, reason: `unreadable result line: ${line.slice(0, 200)}` };
+    }
+  }
+  if (child.error && (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+    return { ok: false, driver, reason: `timed out after ${options.timeoutSec} s (--timeout)` };
+  }
+  if (child.error) return { ok: false, driver, reason: `could not start ${command}: ${child.error.message}` };
+  const stderrTail = (child.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
+  const how = child.signal ? `was killed by ${child.signal}` : `exited with code ${child.status}`;
+  return { ok: false, driver, reason: `driver ${how} without a result${stderrTail ? `: ${stderrTail}` : ''}` };
+}
+
+function progress(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+function describe(result: DriverResult): string {
+  if (!result.ok) return `n/a (${result.reason.split('\n')[0]})`;
+  return `${result.medianMs.toPrecision(4)} ms (median of ${result.timesMs.length}${result.inner > 1 ? ` × ${result.inner}` : ''})`;
+}
+
+/** One line per driver saying what actually ran (SIMD path, BLAS kernels), from its first result. */
+function driverSummary(results: readonly DriverResult[]): string[] {
+  const seen = new Map<string, Record<string, unknown>>();
+  for (const r of results) if (r.ok && !seen.has(r.driver)) seen.set(r.driver, r.info);
+  const lines: string[] = [];
+  for (const [driver, info] of seen) {
+    if (driver === 'torch') {
+      const config = String(info.openblasConfig ?? '').split(' ').slice(0, 2).join(' ');
+      const coretype = info.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE=${String(info.OPENBLAS_CORETYPE)}` : 'OPENBLAS_CORETYPE unset, detected';
+      lines.push(`torch: PyTorch ${String(info.torch)} on ${config}, ${String(info.openblasCore)} kernels (${coretype}), python ${String(info.python)}`);
+    } else if (driver === 'native') {
+      const cpu = (info.cpuInfo ?? {}) as Record<string, unknown>;
+      lines.push(`native: rnnkit addon, ${String(cpu.isa ?? '?')} kernels (of ${String(cpu.isas ?? '?')}), ${String(cpu.build ?? '?')} build, ${String(cpu.compiler ?? '?')}`);
+    } else {
+      lines.push(`${driver}: rnnkit pure-TypeScript backend, node ${String(info.node)}`);
+    }
+  }
+  return lines;
+}
+
+function gitCommit(): string | null {
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  return git.status === 0 ? git.stdout.trim() : null;
+}
+
+function main(): void {
+  let options: Options | null;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === null) return;
+
+  const fullCeilingCase = caseById(CEILING_CASE_ID)!;
+  const ceilingCase = options.quick ? quickCase(fullCeilingCase) : fullCeilingCase;
+  const started = Date.now();
+  const rows: Row[] = [];
+  const ceilings: { threads: number; gflops: number | null; source: string | null; measured: Record<string, string> }[] = [];
+  const firstThreads = options.threads[0]!;
+  const total = options.threads.length * (2 + options.cases.length * options.drivers.length);
+  let done = 0;
+  const allResults: DriverResult[] = [];
+
+  for (const threads of options.threads) {
+    // The ceiling first: the best SGEMM 2048³ of torch.mm and native at this thread count.
+    const ceilingResults = new Map<DriverName, DriverResult>();
+    for (const driver of ['torch', 'native'] as const) {
+      const result = runCell(ceilingCase, driver, threads, options);
+      ceilingResults.set(driver, result);
+      allResults.push(result);
+      progress(`[${++done}/${total}] threads=${threads} ceiling ${CEILING_CASE_ID} ${driver}: ${describe(result)}`);
+    }
+    const flops = caseFlops(ceilingCase);
+    const measured: Record<string, string> = {};
+    let best: { gflops: number; source: string } | null = null;
+    for (const [driver, result] of ceilingResults) {
+      if (!result.ok) {
+        measured[driver] = `n/a (${result.reason.split('\n')[0]})`;
+        continue;
+      }
+      const gflops = flops / (result.medianMs / 1e3) / 1e9;
+      measured[driver] = gflops.toFixed(1);
+      if (best === null || gflops > best.gflops) best = { gflops, source: driver };
+    }
+    ceilings.push({ threads, gflops: best?.gflops ?? null, source: best?.source ?? null, measured });
+
+    for (const c of options.cases) {
+      const caseRows: Row[] = [];
+      for (const driver of options.drivers) {
+        let result: DriverResult;
+        if (driver === 'js' && threads !== firstThreads) {
+          result = { ok: false, driver, reason: `the js backend is single-threaded: see threads=${firstThreads}` };
+        } else if (c.id === CEILING_CASE_ID && ceilingResults.has(driver)) {
+          result = ceilingResults.get(driver)!; // already measured in this run, same process rule
+        } else {
+          result = runCell(c, driver, threads, options);
+        }
+        progress(`[${++done}/${total}] threads=${threads} ${c.id} ${driver}: ${describe(result)}`);
+        allResults.push(result);
+        caseRows.push(toRow(c, threads, driver, result, best?.gflops ?? null));
+      }
+      compareRows(caseRows);
+      rows.push(...caseRows);
+    }
+  }
+
+  const ceilingText = ceilings.map((ceiling) =>
+    `ceiling (${ceilingCase.title}) at ${ceiling.threads} thread(s): ${ceiling.gflops === null ? 'n/a' : `${ceiling.gflops.toFixed(1)} GFLOP/s (${ceiling.source})`}` +
+    `  [torch.mm ${ceiling.measured.torch}; native ${ceiling.measured.native}]`);
+  console.log([
+    `rnnkit bench (${options.quick ? 'quick' : 'full'}): ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical CPUs, node ${process.version}`,
+    ...(options.quick ? ['QUICK RUN: shapes shrunk and few repetitions, a smoke test of every path; not comparable with a full run.'] : []),
+    ...driverSummary(allResults),
+    ...ceilingText,
+    'time/iter: median; streaming rows show µs per step. vs torch: PyTorch time / this time (> 1 is faster).',
+    'check: results agree with the reference driver (torch) to 1e-3 (same deterministic weights and inputs).',
+  ].join('\n'));
+  console.log(formatText(options.cases, rows));
+  if (options.markdown) console.log(`\n${formatMarkdown(options.cases, rows)}`);
+
+  const report = {
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    date: new Date(started).toISOString(),
+    durationSec: (Date.now() - started) / 1e3,
+    commit: gitCommit(),
+    machine: {
+      cpu: cpus()[0]?.model ?? null, logicalCpus: cpus().length, memGb: totalmem() / 2 ** 30,
+      os: `${platform()} ${release()} ${arch()}`, node: process.version,
+    },
+    options: {
+      cases: options.cases.map((c) => c.id), drivers: options.drivers, threads: options.threads, quick: options.quick,
+      plan: options.quick ? QUICK_PLAN : FULL_PLAN, timeoutSec: options.timeoutSec,
+    },
+    drivers: driverSummary(allResults),
+    ceilingCase,
+    ceilings,
+    cases: options.cases,
+    rows,
+  };
+  mkdirSync(dirname(options.jsonPath), { recursive: true });
+  writeFileAtomicSync(options.jsonPath, Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
+  console.log(`\nwrote ${options.jsonPath} (${report.durationSec.toFixed(0)} s)`);
+}
+
+main();
