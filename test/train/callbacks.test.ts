@@ -44,7 +44,7 @@ describe('EarlyStopping', () => {
     const { model, optimizer } = setup();
     const snapshots: Record<string, Float32Array>[] = [];
     const history = await fit(model, {
-      data: batches, validationData: [0], validationLoss: scripted([1, 0.5, 0.6, 0.7, 0.8, 0.1, 0.1]), epochs: 7, optimizer, loss: trainLoss,
+      data: batches, validationData: batches.slice(0, 1), validationLoss: scripted([1, 0.5, 0.6, 0.7, 0.8, 0.1, 0.1]), epochs: 7, optimizer, loss: trainLoss,
       callbacks: [{ onEpochEnd: () => void snapshots.push(model.stateDict()) }, new EarlyStopping({ patience: 2, restoreBestWeights: true })],
       progress: false,
     });
@@ -59,7 +59,7 @@ describe('EarlyStopping', () => {
   it('minDelta, max mode for accuracy-like names, and a clear error for an unknown monitor', async () => {
     const run = async (es: EarlyStopping, curve: number[]) => {
       const { model, optimizer } = setup();
-      return fit(model, { data: batches, validationData: [0], validationLoss: scripted(curve), epochs: curve.length, optimizer, loss: trainLoss, callbacks: [es], progress: false });
+      return fit(model, { data: batches, validationData: batches.slice(0, 1), validationLoss: scripted(curve), epochs: curve.length, optimizer, loss: trainLoss, callbacks: [es], progress: false });
     };
     // improvements under 0.1 do not count with minDelta 0.1: stops after epoch 3 (patience 1)
     expect((await run(new EarlyStopping({ patience: 1, minDelta: 0.1 }), [1, 0.95, 0.92, 0.85, 0.8])).epochs).toHaveLength(3);
@@ -88,7 +88,7 @@ describe('LRSchedule', () => {
     s = setup();
     const plateau = new ReduceLROnPlateau(s.optimizer, { patience: 0, factor: 0.1 });
     const reduced = await fit(s.model, {
-      data: batches, validationData: [0], validationLoss: scripted([1, 2, 0.5, 0.6]), epochs: 4, optimizer: s.optimizer, loss: trainLoss,
+      data: batches, validationData: batches.slice(0, 1), validationLoss: scripted([1, 2, 0.5, 0.6]), epochs: 4, optimizer: s.optimizer, loss: trainLoss,
       callbacks: [new LRSchedule(plateau)], progress: false,
     });
     // epoch 2 is worse → ×0.1 for epoch 3; epoch 3 improves; epoch 4 worse → reduced again after it
