@@ -9,8 +9,8 @@
  * budget; the LSTM's cell state carries the value and its error falls below 0.01, while the RNN's
  * gradient from the target vanishes over the T/2 steps and it stays at the mean predictor's 0.167.
  *
- *   npx tsc -p tsconfig.json && npx tsc -p examples/tsconfig.json && node build/examples/adding.js
- *   node build/examples/adding.js --model lstm --steps 3000 --T 100 --hidden 16 --batch 32 --lr 0.01
+ *   npx tsc -p tsconfig.json && npx tsc -p examples/tsconfig.json && node build-examples/adding.js
+ *   node build-examples/adding.js --model lstm --steps 3000 --T 100 --hidden 16 --batch 32 --lr 0.01
  */
 import { LSTM, RNN, Linear, Module, Adam, Rng, tensor, mseLoss, noGrad, manualSeed, init, fit, getBackend } from 'rnnkit';
 import type { Tensor, EpochLog } from 'rnnkit';
