@@ -1,6 +1,7 @@
 /**
  * The README's code examples must run: each ```ts block is written next to this file with its
- * `from 'rnnkit'` import pointed at lib/index.ts, and imported.
+ * `from 'rnnkit'` import pointed at lib/index.ts, and imported. Blocks marked ```ts sketch show an
+ * API shape around user data (files, variables) and are not run.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
