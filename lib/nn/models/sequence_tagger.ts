@@ -7,28 +7,22 @@
  * Also here: `sequenceCrossEntropy`, the per-step cross entropy over [T, B, C] logits that the
  * language model and Seq2Seq train with too.
  *
- * Parameter names: `embedding.weight` (token input only), `encoder.weight_ih_l0` …,
- * `classifier.weight`, `classifier.bias`.
+ * The embedding, encoder and head come from SequenceEncoderModel (sequence_encoder.ts), which also
+ * gives the parameter names.
  *
  * Dimension letters: T steps, B batch rows, I input features, H hidden units, D directions, C tags.
  */
-import { Module } from '../module.js';
-import { Embedding } from '../embedding.js';
-import { Linear } from '../linear.js';
-import { Dropout } from '../dropout.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { crossEntropy } from '../../tensor/ops/losses.js';
 import { reshape } from '../../tensor/ops/shape.js';
 import { toIndexArray, type IndexLike, type Reduction } from '../../tensor/ops/args.js';
 import { checkLengths } from '../recurrent/base.js';
-import { defaultRng, Rng } from '../../data/rng.js';
-import type { SequenceForwardOptions } from './sequence_classifier.js';
+import { argmaxRow } from './common.js';
 import {
-  argmaxRow, checkCellType, checkSequenceInput, createRecurrent, readSequenceInput, runRecurrent, SEQUENCE_INPUT_KEYS,
-  type CellType, type RecurrentLayer, type SequenceInputOptions,
-} from './common.js';
+  checkEncoderOptions, SequenceEncoderModel, type SequenceEncoderOptions, type SequenceForwardOptions,
+} from './sequence_encoder.js';
 import {
-  checkBoolean, checkInRange, checkInteger, checkKnownOptions, checkOptions, checkPositiveInt, rangeError, shapeString, typeError,
+  checkInteger, checkKnownOptions, checkOptions, checkPositiveInt, rangeError, shapeString, typeError,
 } from '../../util/check.js';
 
 export interface SequenceLossOptions {
@@ -66,65 +60,22 @@ export function sequenceCrossEntropy(logits: Tensor, targets: IndexLike, options
   return crossEntropy(reshape(logits, [T * B, C]), masked, { ignoreIndex, reduction });
 }
 
-export interface SequenceTaggerOptions extends SequenceInputOptions {
-  hiddenSize: number;
+export interface SequenceTaggerOptions extends SequenceEncoderOptions {
   numTags: number;
-  /** Stacked recurrent layers (default 1). */
-  numLayers?: number;
-  /** 'lstm' (default), 'gru' or 'rnn' (tanh). */
-  cell?: CellType;
-  /** Run the encoder in both directions (default false; taggers usually want true). */
-  bidirectional?: boolean;
-  /** Dropout on the inputs, between layers and before the classifier (default 0). */
-  dropout?: number;
-  /** Generator for the initial weights and dropout masks (default: defaultRng). */
-  rng?: Rng;
 }
 
-export class SequenceTagger extends Module {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
+export class SequenceTagger extends SequenceEncoderModel {
   readonly numTags: number;
-  readonly numDirections: 1 | 2;
-  readonly drop: Dropout;
-  readonly embedding: Embedding | null; // [vocabSize, E]
-  readonly encoder: RecurrentLayer;
-  readonly classifier: Linear; // [C, D·H]
 
   constructor(options: SequenceTaggerOptions) {
-    super();
-    const opts = checkOptions('options', options);
-    checkKnownOptions('SequenceTagger options', opts, [
-      ...SEQUENCE_INPUT_KEYS, 'hiddenSize', 'numTags', 'numLayers', 'cell', 'bidirectional', 'dropout', 'rng',
-    ]);
-    const input = checkSequenceInput(opts);
-    this.hiddenSize = checkPositiveInt('hiddenSize', opts.hiddenSize);
-    this.numTags = checkPositiveInt('numTags', opts.numTags);
-    const numLayers = checkPositiveInt('numLayers', opts.numLayers ?? 1);
-    const cell = checkCellType('cell', opts.cell ?? 'lstm');
-    const bidirectional = checkBoolean('bidirectional', opts.bidirectional ?? false);
-    const p = checkInRange('dropout', opts.dropout ?? 0, 0, 1, true);
-    if (opts.rng !== undefined && !(opts.rng instanceof Rng)) throw typeError('rng', 'an Rng', opts.rng);
-    const rng = opts.rng ?? defaultRng;
-    this.numDirections = bidirectional ? 2 : 1;
-
-    this.drop = new Dropout({ p, rng });
-    this.embedding = input.kind === 'tokens'
-      ? new Embedding({ numEmbeddings: input.vocabSize, embeddingDim: input.embeddingDim, paddingIdx: input.paddingIdx, rng })
-      : null;
-    this.inputSize = input.kind === 'tokens' ? input.embeddingDim : input.inputSize;
-    this.encoder = createRecurrent(cell, {
-      inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers, bidirectional, dropout: p, rng,
-    });
-    this.classifier = new Linear({ inFeatures: this.numDirections * this.hiddenSize, outFeatures: this.numTags, rng });
+    const opts = checkEncoderOptions('SequenceTagger', options, ['numTags']);
+    super(opts, checkPositiveInt('numTags', opts.numTags));
+    this.numTags = opts.numTags;
   }
 
   /** x: token ids [T, B] or features [T, B, I] → tag logits [T, B, C] (padded steps: the bias only). */
   forward(x: Tensor | readonly (readonly number[])[], options?: SequenceForwardOptions): Tensor {
-    const opts = checkOptions('options', options);
-    checkKnownOptions('forward options', opts, ['lengths']);
-    const { features, lengths } = readSequenceInput(this.embedding, this.inputSize, x, opts.lengths);
-    const [out] = runRecurrent(this.encoder, this.drop.forward(features), null, lengths); // [T, B, D·H]
+    const { out } = this.encode(x, options); // [T, B, D·H]
     return this.classifier.forward(this.drop.forward(out)); // [T, B, C]
   }
 
