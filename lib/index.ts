@@ -58,3 +58,4 @@ export { Attention, type AttentionKind, type AttentionOptions, type AttentionMem
 export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqAttention, type Encoded, type DecodeOptions, type BeamDecodeOptions } from './nn/models/seq2seq.js';
 export { beamSearch, greedySearch, type Hypothesis, type SearchStep, type BeamSearchOptions, type GreedySearchOptions } from './nn/models/search.js';
 export { sample, sampleRows, generate, type SampleOptions, type GenerateOptions, type GenerateResult, type StreamingModel } from './nn/generate.js';
+export { systemInfo, type SystemInfo, type NativeInfo } from './backend/info.js';

@@ -9,7 +9,8 @@
  * bad input. Buffers are used in place (zero-copy); outputs are allocated here on the JS side.
  */
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CellKind, RecurrentBackwardArgs, RecurrentForwardArgs } from './backend.js';
 
@@ -57,9 +58,36 @@ const EXPORTS: readonly (keyof RnnkitAddon)[] = [
   'softmaxRows', 'logSoftmaxRows', 'cpuInfo',
 ];
 
-/** The directory holding rnnkit's package.json (this file is lib/backend/ or dist/backend/). */
+// This file's URL. CommonJS cannot parse `import.meta`: the CommonJS build (scripts/build.mjs) rewrites
+// this one expression into the same URL made from __filename, and TypeScript's complaint about it
+// there is silenced (the ESM build has none).
+// @ts-ignore TS1343 in the CommonJS build only
+const moduleUrl: string = import.meta.url;
+
+/**
+ * The directory holding rnnkit's package.json: the nearest directory above this file (lib/backend/,
+ * dist/backend/ or dist/cjs/backend/) whose package.json is named rnnkit.
+ */
 export function packageRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const here = dirname(fileURLToPath(moduleUrl));
+  for (let dir = here; dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === 'rnnkit') return dir;
+    } catch {
+      // no package.json here, or not JSON: keep going up
+    }
+  }
+  return resolve(here, '..', '..');
+}
+
+/**
+ * The path of the rnnkit.node that loadAddon() loads: prebuilds/<platform>-<arch>/ (a prebuilt binary)
+ * or build/Release (compiled at install). Throws when there is none for this platform.
+ */
+export function addonPath(): string {
+  const require = createRequire(moduleUrl);
+  const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+  return nodeGypBuild.path(packageRoot());
 }
 
 /**
@@ -67,7 +95,7 @@ export function packageRoot(): string {
  * load (wrong platform, missing symbol), or it lacks an export (a stale build: rebuild it).
  */
 export function loadAddon(): RnnkitAddon {
-  const require = createRequire(import.meta.url);
+  const require = createRequire(moduleUrl);
   const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
   const addon = nodeGypBuild(packageRoot()) as Partial<RnnkitAddon>;
   const missing = EXPORTS.filter((name) => typeof addon[name] !== 'function');

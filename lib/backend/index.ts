@@ -60,3 +60,8 @@ export function getFallbackReason(): string | null {
 export function isNativeAvailable(): boolean {
   return 'backend' in native();
 }
+
+/** The native backend, or the reason it cannot be loaded here (loads it once; for systemInfo()). */
+export function nativeLoadResult(): { backend: Backend } | { reason: string } {
+  return native();
+}

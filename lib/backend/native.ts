@@ -6,7 +6,7 @@
  * falls back to the js backend.
  */
 import type { Backend, CellKind, RecurrentBackwardArgs, RecurrentForwardArgs } from './backend.js';
-import { loadAddon, type AddonCpuInfo, type RnnkitAddon } from './addon.js';
+import { loadAddon, packageRoot, type AddonCpuInfo, type RnnkitAddon } from './addon.js';
 
 export class NativeBackend implements Backend {
   readonly name = 'native' as const;
@@ -79,6 +79,10 @@ export function loadNativeBackend(): { backend: Backend } | { reason: string } {
     return { backend: new NativeBackend(loadAddon()) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { reason: `no native addon could be loaded: ${message.split('\n')[0]} (npm run build:gyp builds one)` };
+    // Installed from the registry (under node_modules) the fix is a rebuild; in a checkout, a build.
+    const fix = /[\\/]node_modules[\\/]/.test(packageRoot())
+      ? '`npm rebuild rnnkit` compiles one (needs python3, make and a C++17 compiler); RNNKIT_BACKEND=js silences this'
+      : 'npm run build:gyp builds one';
+    return { reason: `no native addon could be loaded: ${message.split('\n')[0]}; ${fix}` };
   }
 }
