@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { cpus, totalmem, platform, arch, release } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASES, CEILING_CASE_ID, caseById, caseFlops, quickCase, selectCases, type BenchCase } from './cases.js';
@@ -206,6 +206,7 @@ function main(): void {
   const fullCeilingCase = caseById(CEILING_CASE_ID)!;
   const ceilingCase = options.quick ? quickCase(fullCeilingCase) : fullCeilingCase;
   const started = Date.now();
+  const loadAtStart = loadavg()[0]!;
   const rows: Row[] = [];
   const ceilings: { threads: number; gflops: number | null; source: string | null; measured: Record<string, string> }[] = [];
   const firstThreads = options.threads[0]!;
@@ -259,12 +260,17 @@ function main(): void {
   const ceilingText = ceilings.map((ceiling) =>
     `ceiling (${ceilingCase.title}) at ${ceiling.threads} thread(s): ${ceiling.gflops === null ? 'n/a' : `${ceiling.gflops.toFixed(1)} GFLOP/s (${ceiling.source})`}` +
     `  [torch.mm ${ceiling.measured.torch}; native ${ceiling.measured.native}]`);
+  const loadAtEnd = loadavg()[0]!;
+  const busy = Math.max(loadAtStart, loadAtEnd) > cpus().length;
   console.log([
     `rnnkit bench (${options.quick ? 'quick' : 'full'}): ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical CPUs, node ${process.version}`,
     ...(options.quick ? ['QUICK RUN: shapes shrunk and few repetitions, a smoke test of every path; not comparable with a full run.'] : []),
     ...driverSummary(allResults),
     ...ceilingText,
-    'time/iter: median; streaming rows show µs per step. vs torch: PyTorch time / this time (> 1 is faster).',
+    `load average (1 min) at start ${loadAtStart.toFixed(1)}, at end ${loadAtEnd.toFixed(1)}` +
+      (busy ? ` on ${cpus().length} CPUs: OTHER WORK WAS RUNNING, numbers are noisy (multi-thread ones most)` : ''),
+    'time/iter: median of the samples (IQR: their interquartile range / median); streaming rows show µs per step.',
+    '% ceiling: GFLOP/s over the ceiling at the same thread count. vs torch: PyTorch time / this time (> 1 is faster).',
     'check: results agree with the reference driver (torch) to 1e-3 (same deterministic weights and inputs).',
   ].join('\n'));
   console.log(formatText(options.cases, rows));
@@ -273,6 +279,7 @@ function main(): void {
   const report = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     date: new Date(started).toISOString(),
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
     durationSec: (Date.now() - started) / 1e3,
     commit: gitCommit(),
     machine: {

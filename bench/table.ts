@@ -16,6 +16,8 @@ export interface Row {
   reason: string | null;
   medianMs: number | null;
   timesMs: number[];
+  /** Interquartile range / median of the samples, in %: how noisy this cell was (null below 4 samples). */
+  spreadPct: number | null;
   /** µs per step for streaming cases, else null. */
   usPerStep: number | null;
   tokensPerSec: number | null;
@@ -35,11 +37,22 @@ export interface Row {
 /** Relative tolerance on checksums: float32 summation order differs between drivers. */
 const CHECKSUM_RTOL = 1e-3;
 
+/** p75 − p25 (linear interpolation between order statistics). */
+function interquartileRange(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => {
+    const pos = q * (sorted.length - 1);
+    const lo = Math.floor(pos);
+    return sorted[lo]! + (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!) * (pos - lo);
+  };
+  return at(0.75) - at(0.25);
+}
+
 /** Derives a row from a driver's result; ratios and checks are filled in by compareRows. */
 export function toRow(c: BenchCase, threads: number, driver: string, result: DriverResult, ceilingGflops: number | null): Row {
   if (!result.ok) {
     return {
-      caseId: c.id, threads, driver, ok: false, reason: result.reason, medianMs: null, timesMs: [], usPerStep: null,
+      caseId: c.id, threads, driver, ok: false, reason: result.reason, medianMs: null, timesMs: [], spreadPct: null, usPerStep: null,
       tokensPerSec: null, gflops: null, pctCeiling: null, speedVsTorch: null, maxRssMb: null, baseRssMb: null,
       check: '', checksum: null, info: null,
     };
@@ -49,6 +62,7 @@ export function toRow(c: BenchCase, threads: number, driver: string, result: Dri
   const gflops = caseFlops(c) / seconds / 1e9;
   return {
     caseId: c.id, threads, driver, ok: true, reason: null, medianMs: result.medianMs, timesMs: result.timesMs,
+    spreadPct: result.timesMs.length < 4 ? null : (100 * interquartileRange(result.timesMs)) / result.medianMs,
     usPerStep: c.kind === 'stream' ? (result.medianMs * 1e3) / c.steps : null,
     tokensPerSec: tokens === null ? null : tokens / seconds,
     gflops, pctCeiling: ceilingGflops === null ? null : (100 * gflops) / ceilingGflops,
@@ -98,12 +112,12 @@ function timeCell(row: Row): string {
   return row.medianMs! >= 100 ? `${row.medianMs!.toFixed(0)} ms` : `${row.medianMs!.toPrecision(3)} ms`;
 }
 
-const HEADERS = ['threads', 'driver', 'time/iter', 'tokens/s', 'GFLOP/s', '% ceiling', 'vs torch', 'peak RSS MB', 'check'];
+const HEADERS = ['threads', 'driver', 'time/iter', 'IQR', 'tokens/s', 'GFLOP/s', '% ceiling', 'vs torch', 'peak RSS MB', 'check'];
 
 function cells(row: Row): string[] {
-  if (!row.ok) return [String(row.threads), row.driver, timeCell(row), '', '', '', '', '', ''];
+  if (!row.ok) return [String(row.threads), row.driver, timeCell(row), ...HEADERS.slice(3).map(() => '')];
   return [
-    String(row.threads), row.driver, timeCell(row), compact(row.tokensPerSec), fixed(row.gflops, 1),
+    String(row.threads), row.driver, timeCell(row), row.spreadPct === null ? '–' : `${row.spreadPct.toFixed(0)}%`, compact(row.tokensPerSec), fixed(row.gflops, 1),
     row.pctCeiling === null ? '–' : `${row.pctCeiling.toFixed(0)}%`,
     row.speedVsTorch === null ? '–' : `${row.speedVsTorch.toFixed(2)}×`, fixed(row.maxRssMb, 0), row.check,
   ];

@@ -23,6 +23,14 @@ describe('bench table', () => {
     expect(toRow(gemm, 1, 'native', ok('native', 100), null).pctCeiling).toBeNull();
   });
 
+  it('reports the interquartile range of the samples, from four samples on', () => {
+    const spread = (timesMs: number[]): number | null =>
+      toRow(gemm, 1, 'js', { ok: true, driver: 'js', timesMs, medianMs: 10, inner: 1, checksum: {}, maxRssMb: 1, baseRssMb: 1, info: {} }, null).spreadPct;
+    // sorted 8, 9, 11, 100: p25 = 8.75, p75 = 33.25 → 24.5 / 10
+    expect(spread([100, 9, 8, 11])).toBeCloseTo(245, 10);
+    expect(spread([9, 10, 11])).toBeNull();
+  });
+
   it('derives µs per step and tokens/s for streaming', () => {
     const row = toRow(stream, 1, 'js', ok('js', 5), null); // 100 steps in 5 ms
     expect(row.usPerStep).toBeCloseTo(50, 10);
@@ -62,9 +70,9 @@ describe('bench table', () => {
     const text = formatText([gemm], rows);
     expect(text).toContain('a GEMM  [g]');
     expect(text).toMatch(/1 +native +n\/a \(no addon for this platform\)/);
-    expect(text).toMatch(/1 +torch +10\.0 ms +– +200\.0 +500%/);
+    expect(text).toMatch(/1 +torch +10\.0 ms +– +– +200\.0 +500%/);
     const markdown = formatMarkdown([gemm], rows).split('\n');
-    expect(markdown[0]).toBe('| case | threads | driver | time/iter | tokens/s | GFLOP/s | % ceiling | vs torch | peak RSS MB | check |');
+    expect(markdown[0]).toBe('| case | threads | driver | time/iter | IQR | tokens/s | GFLOP/s | % ceiling | vs torch | peak RSS MB | check |');
     expect(markdown).toHaveLength(4);
     expect(markdown[2]).toContain('n/a (no addon for this platform)');
   });
