@@ -66,13 +66,14 @@ async function main() {
   if (process.argv.includes('--clean-only')) return;
   const started = Date.now();
   const errors = (await Promise.all([compile('tsconfig.json'), compile('tsconfig.cjs.json')])).filter((e) => e !== null);
+  // tsc writes its output even with type errors; finish it either way, then fail on the errors.
+  if (existsSync(join(cjs, 'backend', 'addon.js'))) finishCommonJs();
+  const cli = join(dist, 'cli', 'main.js');
+  if (existsSync(cli)) chmodSync(cli, 0o755);
   if (errors.length > 0) {
     console.error(`build: ${errors.join('; ')}`);
     process.exit(1);
   }
-  finishCommonJs();
-  const cli = join(dist, 'cli', 'main.js');
-  if (existsSync(cli)) chmodSync(cli, 0o755);
   console.error(`build: dist/ (ESM) and dist/cjs/ (CommonJS) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -72,9 +72,9 @@ function describeParseError(err: Error & { code?: string }): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option ${option ?? err.message}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return option !== undefined && /argument missing/.test(err.message)
-        ? `${option} needs a value`
-        : `${option ?? 'an option'} takes no value (${err.message})`;
+      if (/argument missing/.test(err.message)) return `${option} needs a value`;
+      if (/ambiguous/.test(err.message)) return `${option} needs a value; write ${option}=<value> for one that starts with '-'`;
+      return `${option ?? 'an option'} takes no value`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument ${/'([^']*)'/.exec(err.message)?.[1] ?? err.message}`;
     default:

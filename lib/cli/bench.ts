@@ -156,7 +156,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ quick, cpu: cpus()[0]?.model ?? null, info, results }, null, 2)}\n`);
     return 0;
   }
-  const native = info.native.available ? `native: ${info.native.isa} kernels, ${info.native.threads} thread(s), ${info.native.origin} binary` : 'native: not available here';
+  const native = info.native.available ? `native: ${info.native.isa} kernels, ${info.native.threads} thread(s), ${info.native.origin === 'prebuilt' ? 'prebuilt' : 'locally compiled'} binary` : 'native: not available here';
   const header = ['case', ...backends.flatMap((b) => [`${b} ms`, `${b} tok/s`]), ...(backends.length === 2 ? [`${backends[0]}/${backends[1]}`] : [])];
   const rows = cases(quick).map((c) => {
     const byBackend = backends.map((b) => results.find((r) => r.case === c.id && r.backend === b)!);

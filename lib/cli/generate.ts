@@ -6,8 +6,8 @@
  */
 import { statSync } from 'node:fs';
 import {
-  LanguageModel, Rng, generate as generateTokens, latestCheckpoint, loadCheckpoint, readCheckpoint, setBackend, tokenizerFromJSON,
-  type Checkpoint,
+  BOS_ID, EOS_ID, LanguageModel, PAD_ID, Rng, UNK_ID, generate as generateTokens, latestCheckpoint, loadCheckpoint, readCheckpoint, setBackend,
+  tokenizerFromJSON, type Checkpoint, type RecurrentState, type StreamingModel, type Tensor,
 } from '../index.js';
 import { UsageError, flag, helpText, integer, nonNegativeInt, numberIn, oneOf, parse, positiveNumber, str, type Command } from './args.js';
 import { CONFIG_KIND, type TrainConfig } from './train.js';
@@ -46,6 +46,27 @@ function checkpointFile(target: string): string {
   const latest = latestCheckpoint(target);
   if (latest === null) throw new UsageError(`<checkpoint> ${JSON.stringify(target)} is a directory without checkpoints (checkpoint-<step>.safetensors)`);
   return latest;
+}
+
+/**
+ * The model with the tokens that never occur in a `rnnkit train` stream made impossible to draw:
+ * <pad>, <bos> and <eos> always, and <unk> when the vocabulary holds every token of the text (no
+ * --min-freq or --max-vocab cut), since then it never occurred either. They mean nothing in a sample,
+ * though an undertrained model may still favour them.
+ */
+function withoutUnseen(model: LanguageModel, ids: readonly number[]): StreamingModel<RecurrentState> {
+  return {
+    get training() {
+      return model.training;
+    },
+    train: (mode?: boolean) => model.train(mode),
+    forward(tokens: Tensor, state?: RecurrentState | null): [Tensor, RecurrentState] {
+      const [logits, next] = model.forward(tokens, state); // [T, 1, V], made here, ours to change
+      const V = logits.shape[logits.ndim - 1]!;
+      for (let row = 0; row < logits.size; row += V) for (const id of ids) logits.data[row + id] = -Infinity;
+      return [logits, next];
+    },
+  };
 }
 
 /** stdout closed early (`rnnkit generate … | head`): stop quietly. */
@@ -94,10 +115,11 @@ async function run(argv: string[]): Promise<number> {
   let isClosed = false;
   void closed.then(() => (isClosed = true));
   if (!flag(args, 'no-echo')) process.stdout.write(prompt);
-  const tokens = generateTokens(model, promptIds, { maxTokens: length, temperature, topK, topP, rng: new Rng(seed) });
+  const unseen = config.tokenizer.minFreq === 1 && config.tokenizer.maxVocab === null ? [PAD_ID, UNK_ID, BOS_ID, EOS_ID] : [PAD_ID, BOS_ID, EOS_ID];
+  const tokens = generateTokens(withoutUnseen(model, unseen), promptIds, { maxTokens: length, temperature, topK, topP, rng: new Rng(seed) });
   for await (const id of tokens) {
     if (isClosed) break;
-    process.stdout.write(tokenizer.vocab.isSpecial(id) ? '' : joiner + tokenizer.decode([id]));
+    process.stdout.write(joiner + tokenizer.decode([id]));
   }
   if (!isClosed) process.stdout.write('\n');
   return 0;
