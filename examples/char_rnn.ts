@@ -56,7 +56,7 @@ function packageText(): { text: string; what: string } {
   const files = [join(root, 'README.md')];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (entry.isDirectory()) walk(join(dir, entry.name));
+      if (entry.isDirectory() && entry.name !== 'cjs') walk(join(dir, entry.name)); // dist/cjs repeats dist/ as CommonJS
       else if (entry.name.endsWith('.js')) files.push(join(dir, entry.name));
     }
   };
@@ -119,8 +119,11 @@ const tokensPerSecond = (steps: number): number => (steps * B * T) / trainSecond
 const wall = stopwatch();
 const evaluate = (step: number): void => {
   const valLoss = validationLoss();
-  curve.push({ minutes: trainSeconds / 60, step, trainLoss: lossSum / Math.max(1, lossCount), valLoss });
-  console.log(`  ${(trainSeconds / 60).toFixed(1).padStart(5)} min  step ${String(step).padStart(6)}  validation loss ${valLoss.toFixed(4)}  (${Math.round(tokensPerSecond(step))} tokens/s)`);
+  const trainLoss = lossSum / Math.max(1, lossCount);
+  curve.push({ minutes: trainSeconds / 60, step, trainLoss, valLoss });
+  console.log(`  ${(trainSeconds / 60).toFixed(1).padStart(5)} min  step ${String(step).padStart(6)}  train loss ${trainLoss.toFixed(4)}  ${Math.round(tokensPerSecond(step))} tokens/s  validation loss ${valLoss.toFixed(4)}`);
+  lastLog = trainSeconds;
+  lossSum = lossCount = 0;
 };
 const history = await fit(model, {
   data: trainBatches,
@@ -140,15 +143,14 @@ const history = await fit(model, {
       trainSeconds += (performance.now() - stepStart) / 1000;
       lossSum += log.loss;
       lossCount++;
-      if (trainSeconds - lastLog >= 30 || trainer.step === 1) {
-        console.log(`  ${(trainSeconds / 60).toFixed(1).padStart(5)} min  step ${String(trainer.step).padStart(6)}  train loss ${(lossSum / lossCount).toFixed(4)}  ${Math.round(tokensPerSecond(trainer.step))} tokens/s`);
-        lastLog = trainSeconds;
-      }
       if (trainSeconds >= opts.minutes * 60) trainer.stopTraining('callback', `time budget of ${opts.minutes} min reached`);
       else if (trainSeconds >= nextEval) {
         evaluate(trainer.step);
         nextEval += opts.evalMinutes * 60;
-        lossSum = lossCount = 0;
+      } else if (trainSeconds - lastLog >= 30 || trainer.step === 1) {
+        console.log(`  ${(trainSeconds / 60).toFixed(1).padStart(5)} min  step ${String(trainer.step).padStart(6)}  train loss ${(lossSum / lossCount).toFixed(4)}  ${Math.round(tokensPerSecond(trainer.step))} tokens/s`);
+        lastLog = trainSeconds;
+        lossSum = lossCount = 0; // the next line averages the steps since this one
       }
       stepStart = performance.now();
     },
