@@ -119,6 +119,7 @@ static void fill_table(KernelTable* table, const char* name) {
   table->gemm_mr = MR;
   table->gemm_nr = NV * kWidth;
   table->gemm_micro = gemm_micro_tile<MR, NV>;
+  table->gemm_small_m = gemm_small_m_impl;
   table->tanh = tanh_array_impl;
   table->sigmoid = sigmoid_array_impl;
   table->axpy = axpy_impl;

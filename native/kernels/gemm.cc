@@ -8,14 +8,21 @@
 // transpose case the same kernel with unit-stride loads and keeps the working set in cache:
 // a packed A block (MC·KC floats, ~144 KiB) in L2, a B strip (KC·NR) in L1.
 //
+// Few rows (M ≤ kUnpackedMaxM: the recurrent step at small batch, the streaming matrix-vector
+// product) skip packing: the small-M kernels (gemm_small.inl) read B once in place, 4 rows of A per
+// pass. The recurrent loops multiply the same weights at every step, so they pack op(B) once per
+// call (pack_b / sgemm_packed / StepGemm, gemm.h) and each step only packs its few A rows.
+//
 // Threads: big products are split into column (or row) ranges of whole tiles, one per pool thread,
 // each running the serial blocked algorithm on its part of C with its own thread-local pack buffers.
-// Nothing is allocated per call once a thread's buffers have grown to the block sizes.
+// Nothing is allocated per call once a thread's buffers have grown to the block sizes (StepGemm
+// allocates its packed weights once, in its constructor).
 #include <algorithm>
 #include <vector>
 
 #include "check.h"
 #include "dispatch.h"
+#include "gemm.h"
 #include "kernels.h"
 #include "threads.h"
 
@@ -25,6 +32,11 @@ namespace {
 constexpr int64_t kKC = 256;   // depth of a packed panel
 constexpr int64_t kMC = 144;   // rows of op(A) per packed block (a multiple of MR 4, 6 and 8)
 constexpr int64_t kNC = 2048;  // columns of op(B) per packed panel (a multiple of NR 4, 16 and 32)
+constexpr int64_t kPackDepth = 16;  // depth of the blocks a transposing pack moves at once (both sides in L1)
+// Rows of op(A) up to which sgemm (op(B) not pre-packed) uses the small-M kernels, 4 rows per pass
+// over B: at 8 rows two passes over B cost less than packing it (bench/kernels: 8×2048×512
+// 0.41 → 0.12 ms), and at 16 still less than packing.
+constexpr int64_t kUnpackedMaxM = 16;
 constexpr int64_t kParallelMinWork = int64_t{1} << 20;  // multiply-adds below which one thread is faster
 
 struct PackBuffers {
@@ -43,9 +55,13 @@ void pack_a(bool transA, const float* A, int64_t lda, int64_t i0, int64_t mc, in
     const int64_t m = std::min(MR, mc - s);
     float* dst = out + s * kc;
     if (!transA) {
-      for (int64_t ii = 0; ii < m; ++ii) {
-        const float* src = A + (i0 + s + ii) * lda + p0;
-        for (int64_t p = 0; p < kc; ++p) dst[p * MR + ii] = alpha * src[p];
+      // A transpose: blocks of kPackDepth depth keep both the rows read and the strip written in L1.
+      for (int64_t pb = 0; pb < kc; pb += kPackDepth) {
+        const int64_t pe = std::min(kc, pb + kPackDepth);
+        for (int64_t ii = 0; ii < m; ++ii) {
+          const float* src = A + (i0 + s + ii) * lda + p0;
+          for (int64_t p = pb; p < pe; ++p) dst[p * MR + ii] = alpha * src[p];
+        }
       }
     } else {
       for (int64_t p = 0; p < kc; ++p) {
@@ -72,9 +88,12 @@ void pack_b(bool transB, const float* B, int64_t ldb, int64_t p0, int64_t kc, in
         for (int64_t jj = n; jj < NR; ++jj) row[jj] = 0.0f;
       }
     } else {
-      for (int64_t jj = 0; jj < n; ++jj) {
-        const float* src = B + (j0 + s + jj) * ldb + p0;
-        for (int64_t p = 0; p < kc; ++p) dst[p * NR + jj] = src[p];
+      for (int64_t pb = 0; pb < kc; pb += kPackDepth) {  // a transpose, blocked as in pack_a
+        const int64_t pe = std::min(kc, pb + kPackDepth);
+        for (int64_t jj = 0; jj < n; ++jj) {
+          const float* src = B + (j0 + s + jj) * ldb + p0;
+          for (int64_t p = pb; p < pe; ++p) dst[p * NR + jj] = src[p];
+        }
       }
       for (int64_t p = 0; p < kc; ++p)
         for (int64_t jj = n; jj < NR; ++jj) dst[p * NR + jj] = 0.0f;
@@ -95,17 +114,38 @@ struct GemmProblem {
   int64_t ldc;
 };
 
+// C[mc, nc] += the packed A block [mc, kc] times the packed B panel [kc, nc], tile by tile. The B
+// strip (kc · NR floats) stays in L1 while every row strip of the A block (in L2) passes over it.
+void macro_kernel(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
+                  const float* b_panel, float* C, int64_t ldc) {
+  const int64_t MR = kt.gemm_mr, NR = kt.gemm_nr;
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t n = std::min(NR, nc - jr);
+    for (int64_t ir = 0; ir < mc; ir += MR) {
+      const int64_t m = std::min(MR, mc - ir);
+      kt.gemm_micro(kc, a_packed + ir * kc, b_panel + jr * kc, C + ir * ldc + jr, ldc, m, n);
+    }
+  }
+}
+
+// Grows this thread's A pack buffer to hold an [MC, KC] block (rounded to MR) and returns it.
+float* a_pack_buffer(const KernelTable& kt, int64_t M, int64_t K) {
+  PackBuffers& buffers = pack_buffers();
+  const int64_t MR = kt.gemm_mr;
+  const size_t need = static_cast<size_t>(std::min(kKC, K) * std::min(kMC, ((M + MR - 1) / MR) * MR));
+  if (buffers.a.size() < need) buffers.a.resize(need);
+  return buffers.a.data();
+}
+
 // C[m0 : m1, n0 : n1] += alpha · op(A)[m0 : m1, :] · op(B)[:, n0 : n1] on the calling thread.
 void gemm_block_range(const GemmProblem& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
-  const int64_t MR = g.kt->gemm_mr, NR = g.kt->gemm_nr;
+  const int64_t NR = g.kt->gemm_nr;
   PackBuffers& buffers = pack_buffers();
   const int64_t nc_max = std::min(kNC, ((n1 - n0 + NR - 1) / NR) * NR);
   const int64_t kc_max = std::min(kKC, g.K);
-  const int64_t mc_max = std::min(kMC, ((m1 - m0 + MR - 1) / MR) * MR);
   if (buffers.b.size() < static_cast<size_t>(kc_max * nc_max)) buffers.b.resize(kc_max * nc_max);
-  if (buffers.a.size() < static_cast<size_t>(kc_max * mc_max)) buffers.a.resize(kc_max * mc_max);
   float* b_packed = buffers.b.data();
-  float* a_packed = buffers.a.data();
+  float* a_packed = a_pack_buffer(*g.kt, m1 - m0, g.K);
 
   for (int64_t jc = n0; jc < n1; jc += kNC) {
     const int64_t nc = std::min(kNC, n1 - jc);
@@ -114,17 +154,48 @@ void gemm_block_range(const GemmProblem& g, int64_t m0, int64_t m1, int64_t n0, 
       pack_b(g.transB, g.B, g.ldb, pc, kc, jc, nc, NR, b_packed);
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         const int64_t mc = std::min(kMC, m1 - ic);
-        pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, MR, a_packed);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t n = std::min(NR, nc - jr);
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int64_t m = std::min(MR, mc - ir);
-            g.kt->gemm_micro(kc, a_packed + ir * kc, b_packed + jr * kc, g.C + (ic + ir) * g.ldc + jc + jr,
-                             g.ldc, m, n);
-          }
-        }
+        pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, g.kt->gemm_mr, a_packed);
+        macro_kernel(*g.kt, mc, nc, kc, a_packed, b_packed, g.C + ic * g.ldc + jc, g.ldc);
       }
     }
+  }
+}
+
+// The same with op(B) pre-packed whole (gemm.h): no B packing, each A block meets every panel.
+void gemm_packed_range(const GemmProblem& g, const PackedB& packed, int64_t m0, int64_t m1, int64_t n0,
+                       int64_t n1) {
+  const int64_t NR = g.kt->gemm_nr;
+  const int64_t n_padded = ((g.N + NR - 1) / NR) * NR;
+  float* a_packed = a_pack_buffer(*g.kt, m1 - m0, g.K);
+  for (int64_t ic = m0; ic < m1; ic += kMC) {
+    const int64_t mc = std::min(kMC, m1 - ic);
+    for (int64_t pc = 0; pc < g.K; pc += kKC) {
+      const int64_t kc = std::min(kKC, g.K - pc);
+      pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, g.kt->gemm_mr, a_packed);
+      macro_kernel(*g.kt, mc, n1 - n0, kc, a_packed, packed.data + pc * n_padded + n0 * kc, g.C + ic * g.ldc + n0,
+                   g.ldc);
+    }
+  }
+}
+
+// C[0 : M, n0 : n1] += alpha · op(A) · op(B)[:, n0 : n1] for M ≤ kUnpackedMaxM through the unpacked
+// kernels, kSmallM rows per call; a transposed A is first gathered into contiguous rows (M·K floats, this thread's buffer).
+void gemm_small_range(const GemmProblem& g, int64_t n0, int64_t n1) {
+  const float* A = g.A;
+  int64_t lda = g.lda;
+  if (g.transA) {
+    PackBuffers& buffers = pack_buffers();
+    if (buffers.a.size() < static_cast<size_t>(g.M * g.K)) buffers.a.resize(g.M * g.K);
+    float* rows = buffers.a.data();
+    for (int64_t p = 0; p < g.K; ++p)
+      for (int64_t i = 0; i < g.M; ++i) rows[i * g.K + p] = g.A[p * g.lda + i];
+    A = rows;
+    lda = g.K;
+  }
+  const float* B = g.transB ? g.B + n0 * g.ldb : g.B + n0;
+  for (int64_t i = 0; i < g.M; i += kSmallM) {
+    const int64_t m = std::min(kSmallM, g.M - i);
+    g.kt->gemm_small_m(g.transB, m, n1 - n0, g.K, g.alpha, A + i * lda, lda, B, g.ldb, g.C + i * g.ldc + n0, g.ldc);
   }
 }
 
@@ -141,6 +212,31 @@ void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
   }
 }
 
+// Runs range(m0, m1, n0, n1) over C [M, N], split among the pool's threads when the product is big
+// enough: the dimension with more tiles is cut into whole-tile ranges, one per thread. `split_rows`
+// false keeps every range at full M (the small-M kernels and the packed path at small M).
+template <class Range>
+void run_split(const GemmProblem& g, bool allow_row_split, const Range& range) {
+  const int threads = thread_count();
+  const int64_t MR = g.kt->gemm_mr, NR = g.kt->gemm_nr;
+  const int64_t row_tiles = allow_row_split ? (g.M + MR - 1) / MR : 1, col_tiles = (g.N + NR - 1) / NR;
+  if (threads <= 1 || g.M * g.N * g.K < kParallelMinWork || std::max(row_tiles, col_tiles) < 2) {
+    range(0, g.M, 0, g.N);
+    return;
+  }
+  const bool split_columns = col_tiles >= row_tiles;
+  const int64_t tiles = split_columns ? col_tiles : row_tiles;
+  const int64_t tasks = std::min<int64_t>(threads, tiles);
+  parallel_for(tasks, [&](int64_t task) {
+    const int64_t first = tiles * task / tasks, last = tiles * (task + 1) / tasks;
+    if (split_columns) {
+      range(0, g.M, first * NR, std::min(g.N, last * NR));
+    } else {
+      range(first * MR, std::min(g.M, last * MR), 0, g.N);
+    }
+  });
+}
+
 }  // namespace
 
 void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
@@ -153,25 +249,56 @@ void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alph
   RNNKIT_ASSERT(lda >= (transA ? M : K) && ldb >= (transB ? K : N));
 
   const GemmProblem g{&kernels(), transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc};
-  const int threads = thread_count();
-  const int64_t MR = g.kt->gemm_mr, NR = g.kt->gemm_nr;
-  const int64_t row_tiles = (M + MR - 1) / MR, col_tiles = (N + NR - 1) / NR;
-  if (threads <= 1 || M * N * K < kParallelMinWork || std::max(row_tiles, col_tiles) < 2) {
-    gemm_block_range(g, 0, M, 0, N);
+  if (M <= kUnpackedMaxM) {
+    run_split(g, false, [&](int64_t, int64_t, int64_t n0, int64_t n1) { gemm_small_range(g, n0, n1); });
     return;
   }
-  // Split the dimension with more tiles into whole-tile ranges, one per thread.
-  const bool split_columns = col_tiles >= row_tiles;
-  const int64_t tiles = split_columns ? col_tiles : row_tiles;
-  const int64_t tasks = std::min<int64_t>(threads, tiles);
-  parallel_for(tasks, [&](int64_t task) {
-    const int64_t first = tiles * task / tasks, last = tiles * (task + 1) / tasks;
-    if (split_columns) {
-      gemm_block_range(g, 0, M, first * NR, std::min(N, last * NR));
-    } else {
-      gemm_block_range(g, first * MR, std::min(M, last * MR), 0, N);
-    }
-  });
+  run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_block_range(g, m0, m1, n0, n1); });
+}
+
+int64_t packed_b_size(const KernelTable& kt, int64_t K, int64_t N) {
+  const int64_t NR = kt.gemm_nr;
+  return K * (((N + NR - 1) / NR) * NR);
+}
+
+PackedB pack_b(const KernelTable& kt, bool transB, int64_t K, int64_t N, const float* B, int64_t ldb,
+               float* storage) {
+  const int64_t NR = kt.gemm_nr;
+  const int64_t n_padded = ((N + NR - 1) / NR) * NR;
+  for (int64_t pc = 0; pc < K; pc += kKC) {
+    const int64_t kc = std::min(kKC, K - pc);
+    pack_b(transB, B, ldb, pc, kc, 0, N, NR, storage + pc * n_padded);
+  }
+  return PackedB{&kt, K, N, storage};
+}
+
+void sgemm_packed(bool transA, int64_t M, float alpha, const float* A, int64_t lda, const PackedB& B, float beta,
+                  float* C, int64_t ldc) {
+  const int64_t N = B.N, K = B.K;
+  RNNKIT_ASSERT(M >= 0 && B.kt != nullptr);
+  if (M == 0 || N == 0) return;
+  RNNKIT_ASSERT(ldc >= N);
+  scale_c(M, N, beta, C, ldc);
+  if (K == 0 || alpha == 0.0f) return;
+  RNNKIT_ASSERT(lda >= (transA ? M : K));
+  const GemmProblem g{B.kt, transA, false, M, N, K, alpha, A, lda, nullptr, 0, C, ldc};
+  run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_packed_range(g, B, m0, m1, n0, n1); });
+}
+
+StepGemm::StepGemm(bool transW, int64_t M, int64_t N, int64_t K, const float* W, int64_t ldw)
+    : transW_(transW), M_(M), N_(N), K_(K), W_(W), ldw_(ldw) {
+  if (M <= kSmallM) return;  // the small-M kernels read W as it is
+  const KernelTable& kt = kernels();
+  storage_.reset(new float[static_cast<size_t>(packed_b_size(kt, K, N))]);
+  packed_ = pack_b(kt, transW, K, N, W, ldw, storage_.get());
+}
+
+void StepGemm::run(const float* A, int64_t lda, float beta, float* C, int64_t ldc) const {
+  if (packed_.data == nullptr) {
+    sgemm(false, transW_, M_, N_, K_, 1.0f, A, lda, W_, ldw_, beta, C, ldc);
+  } else {
+    sgemm_packed(false, M_, 1.0f, A, lda, packed_, beta, C, ldc);
+  }
 }
 
 void sgemm_reference(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,

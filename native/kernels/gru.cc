@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "dispatch.h"
+#include "gemm.h"
 #include "kernels.h"
 #include "recurrent.h"
 
@@ -40,6 +41,9 @@ void gru_forward(const RecurrentForwardArgs& a) {
 
   std::memmove(a.hN, a.h0, BH * sizeof(float));  // hN carries the running state
 
+  // op(W) packed once here: wHh[0:2H]ᵀ [H, 2H] (r, z) and wHh[2H:3H]ᵀ [H, H] (n)
+  const StepGemm recurrentRz(true, B, 2 * H, H, a.wHh, H);
+  const StepGemm recurrentN(true, B, H, H, a.wHh + 2 * H * H, H);
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = a.reverse ? T - 1 - s : s;
     float* gt = gates + t * B * G;
@@ -48,9 +52,9 @@ void gru_forward(const RecurrentForwardArgs& a) {
     float* ot = a.out + t * BH;
     std::memcpy(hp, a.hN, BH * sizeof(float));
     // gates[t][:, 0:2H] += hPrev[t] · wHh[0:2H]ᵀ     [B, H] · [H, 2H]
-    sgemm(false, true, B, 2 * H, H, 1.0f, hp, H, a.wHh, H, 1.0f, gt, G);
+    recurrentRz.run(hp, H, 1.0f, gt, G);
     // hnPre[t] = hPrev[t] · wHh[2H:3H]ᵀ (+ b_hn in the fused step)   [B, H] · [H, H]
-    sgemm(false, true, B, H, H, 1.0f, hp, H, a.wHh + 2 * H * H, H, 0.0f, hnt, H);
+    recurrentN.run(hp, H, 0.0f, hnt, H);
 
     for (int64_t b = 0; b < B; ++b) {
       const int64_t hb = b * H;
@@ -83,6 +87,7 @@ void gru_backward(const RecurrentBackwardArgs& a) {
     std::memmove(dh, a.dHN, BH * sizeof(float));
   }
 
+  const StepGemm recurrent(false, B, H, G, a.wHh, H);  // op(W) = wHh [3H, H], packed once here
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = a.reverse ? s : T - 1 - s;
     float* dgt = dGh + t * B * G;
@@ -97,7 +102,7 @@ void gru_backward(const RecurrentBackwardArgs& a) {
                            gates + t * B * G + b * G, hnPre + o, hPrev + o, H);
     }
     // dh (active rows: dh ⊙ z from the fused step) += dGh[t] · wHh   [B, 3H] · [3H, H]
-    sgemm(false, false, B, H, G, 1.0f, dgt, G, a.wHh, H, 1.0f, dh, H);
+    recurrent.run(dgt, G, 1.0f, dh, H);
   }
 
   if (a.dH0 != nullptr) kt.axpy(a.dH0, 1.0f, dh, BH);

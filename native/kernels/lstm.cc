@@ -10,10 +10,13 @@
 // Structure (cuDNN's and every fast RNN's): forward does the input projection of all T·B rows as one
 // GEMM before the time loop, then per step one recurrent GEMM into the same gate rows and the fused
 // gate math (gates.inl, dispatched). Backward runs the fused gate gradients and one GEMM per step for
-// dh, then the weight gradients as GEMMs over all T·B rows after the loop. No allocation anywhere.
+// dh, then the weight gradients as GEMMs over all T·B rows after the loop. The per-step GEMMs use
+// W_hh packed once per call (StepGemm, gemm.h: the only allocation; at batch ≤ 4 it is read in place
+// by the small-M kernels instead). Nothing is allocated inside the time loop.
 #include <cstring>
 
 #include "dispatch.h"
+#include "gemm.h"
 #include "kernels.h"
 #include "recurrent.h"
 
@@ -44,6 +47,7 @@ void lstm_forward(const RecurrentForwardArgs& a) {
     std::memmove(a.cN, a.c0, BH * sizeof(float));
   }
 
+  const StepGemm recurrent(true, B, G, H, a.wHh, H);  // op(W) = wHhᵀ [H, 4H], packed once here
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = a.reverse ? T - 1 - s : s;
     float* gt = gates + t * B * G;  // gates[t]  [B, 4H]
@@ -54,7 +58,7 @@ void lstm_forward(const RecurrentForwardArgs& a) {
     std::memcpy(hp, a.hN, BH * sizeof(float));
     std::memcpy(cp, a.cN, BH * sizeof(float));
     // gates[t] += hPrev[t] · wHhᵀ   [B, H] · [H, 4H]
-    sgemm(false, true, B, G, H, 1.0f, hp, H, a.wHh, H, 1.0f, gt, G);
+    recurrent.run(hp, H, 1.0f, gt, G);
 
     for (int64_t b = 0; b < B; ++b) {
       const int64_t hb = b * H;
@@ -96,6 +100,7 @@ void lstm_backward(const RecurrentBackwardArgs& a) {
     std::memmove(dc, a.dCN, BH * sizeof(float));
   }
 
+  const StepGemm recurrent(false, B, H, G, a.wHh, H);  // op(W) = wHh [4H, H], packed once here
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = a.reverse ? s : T - 1 - s;  // steps in the opposite order of forward
     float* dgt = dGates + t * B * G;
@@ -110,7 +115,7 @@ void lstm_backward(const RecurrentBackwardArgs& a) {
                             gates + t * B * G + b * G, cells + o, cPrev + o, H);
     }
     // dh (active rows, zeroed above) += dGates[t] · wHh   [B, 4H] · [4H, H]; inactive rows add zero.
-    sgemm(false, false, B, H, G, 1.0f, dgt, G, a.wHh, H, 1.0f, dh, H);
+    recurrent.run(dgt, G, 1.0f, dh, H);
   }
 
   if (a.dH0 != nullptr) kt.axpy(a.dH0, 1.0f, dh, BH);

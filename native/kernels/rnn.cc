@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "dispatch.h"
+#include "gemm.h"
 #include "kernels.h"
 #include "recurrent.h"
 
@@ -32,13 +33,14 @@ void rnn_forward(RnnActivation activation, const RecurrentForwardArgs& a) {
   sgemm(false, true, T * B, H, I, 1.0f, a.x, I, a.wIh, I, 1.0f, a.out, H);
 
   std::memmove(a.hN, a.h0, BH * sizeof(float));  // hN carries the running state
+  const StepGemm recurrent(true, B, H, H, a.wHh, H);  // op(W) = wHhᵀ, packed once here
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = a.reverse ? T - 1 - s : s;
     float* hPrev = ws + t * BH;  // hPrev[t]   [B, H]
     float* outT = a.out + t * BH;  // out[t]   [B, H]
     std::memcpy(hPrev, a.hN, BH * sizeof(float));
     // out[t] += hPrev[t] · wHhᵀ   [B, H] · [H, H]
-    sgemm(false, true, B, H, H, 1.0f, hPrev, H, a.wHh, H, 1.0f, outT, H);
+    recurrent.run(hPrev, H, 1.0f, outT, H);
     for (int64_t b = 0; b < B; ++b) {
       float* o = outT + b * H;
       if (!is_active(a.lengths, t, b)) {
@@ -70,6 +72,7 @@ void rnn_backward(RnnActivation activation, const RecurrentBackwardArgs& a) {
     std::memmove(dh, a.dHN, BH * sizeof(float));
   }
 
+  const StepGemm recurrent(false, B, H, H, a.wHh, H);  // op(W) = wHh, packed once here
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = a.reverse ? s : T - 1 - s;  // steps in the opposite order of forward
     for (int64_t b = 0; b < B; ++b) {
@@ -81,7 +84,7 @@ void rnn_backward(RnnActivation activation, const RecurrentBackwardArgs& a) {
       kt.rnn_cell_backward(dPre + o, dh + b * H, a.dOut == nullptr ? nullptr : a.dOut + o, a.out + o, H, relu);
     }
     // dh (active rows, zeroed above) += dPre[t] · wHh   [B, H] · [H, H]; inactive rows add zero.
-    sgemm(false, false, B, H, H, 1.0f, dPre + t * BH, H, a.wHh, H, 1.0f, dh, H);
+    recurrent.run(dPre + t * BH, H, 1.0f, dh, H);
   }
 
   if (a.dH0 != nullptr) kt.axpy(a.dH0, 1.0f, dh, BH);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "gemm.h"
 #include "test.h"
 
 using namespace rnnkit_test;
@@ -20,8 +21,10 @@ struct Case {
   int64_t pad;  // extra elements per row of A, B, C
 };
 
-// Runs one case on the current table; returns false (after recording) on a mismatch.
-void run_case(const Case& c, Rng& rng, const std::string& isa) {
+enum class Path { sgemm, packed, step };  // sgemm; sgemm_packed after pack_b; StepGemm (transA false)
+
+// Runs one case on the current table through `path`; records the first mismatch.
+void run_case(const Case& c, Rng& rng, const std::string& isa, Path path = Path::sgemm) {
   const int64_t aRows = c.transA ? c.K : c.M, aCols = c.transA ? c.M : c.K;
   const int64_t bRows = c.transB ? c.N : c.K, bCols = c.transB ? c.K : c.N;
   const int64_t lda = aCols + c.pad, ldb = bCols + c.pad, ldc = c.N + c.pad;
@@ -30,7 +33,17 @@ void run_case(const Case& c, Rng& rng, const std::string& isa) {
     for (auto& v : C0) v = std::numeric_limits<float>::quiet_NaN();  // must not propagate
   }
   std::vector<float> C = C0, R = C0;
-  rnnkit::sgemm(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A.data(), lda, B.data(), ldb, c.beta, C.data(), ldc);
+  if (path == Path::sgemm) {
+    rnnkit::sgemm(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A.data(), lda, B.data(), ldb, c.beta, C.data(), ldc);
+  } else if (path == Path::packed) {
+    const rnnkit::KernelTable& kt = rnnkit::kernels();
+    std::vector<float> storage(rnnkit::packed_b_size(kt, c.K, c.N), std::numeric_limits<float>::quiet_NaN());
+    const rnnkit::PackedB packed = rnnkit::pack_b(kt, c.transB, c.K, c.N, B.data(), ldb, storage.data());
+    rnnkit::sgemm_packed(c.transA, c.M, c.alpha, A.data(), lda, packed, c.beta, C.data(), ldc);
+  } else {
+    const rnnkit::StepGemm step(c.transB, c.M, c.N, c.K, B.data(), ldb);  // alpha is 1 on this path
+    step.run(A.data(), lda, c.beta, C.data(), ldc);
+  }
   rnnkit::sgemm_reference(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A.data(), lda, B.data(), ldb, c.beta,
                           R.data(), ldc);
   for (int64_t i = 0; i < c.M; ++i) {
@@ -113,5 +126,43 @@ TEST(gemm_propagates_nan_and_inf_from_inputs) {
     rnnkit::sgemm(false, false, 2, 2, 2, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(), 2);
     CHECK_MSG(std::isnan(C[0]) && std::isnan(C[1]), std::string(table->name) + ": NaN in A row 0 must reach C row 0");
     CHECK_MSG(C[2] == 5.0f && std::isinf(C[3]) && C[3] > 0, std::string(table->name) + ": row 1 = [5, +Inf]");
+  }
+}
+
+TEST(gemm_small_m_paths_every_isa) {
+  // M up to 16 goes through the unpacked small-M kernels (gemm_small.inl) four rows at a time; 17 packs.
+  // N and K straddle the vector widths (8, 16) and the column blocks (32, 64, 128).
+  for (const auto* table : usable_tables()) {
+    rnnkit::ScopedKernelTable use(*table);
+    Rng rng(11);
+    for (int t = 0; t < 4; ++t)
+      for (int64_t M : {1, 2, 3, 4, 5, 7, 8, 9, 16, 17})
+        for (int64_t N : {1, 15, 33, 130})
+          for (int64_t K : {1, 9, 17, 70}) {
+            const Case c{(t & 1) != 0, (t & 2) != 0, M, N, K, rng.below(2) ? 1.0f : -0.5f, rng.below(2) ? 0.0f : 1.0f,
+                         rng.below(2) * 5};
+            run_case(c, rng, table->name);
+          }
+  }
+}
+
+TEST(gemm_prepacked_b_matches_reference_every_isa) {
+  // pack_b + sgemm_packed (every transpose, alpha, beta) and StepGemm (the recurrent loops' per-step
+  // product: packed above kSmallM rows, unpacked below), across K panels (KC 256) and ragged N.
+  for (const auto* table : usable_tables()) {
+    rnnkit::ScopedKernelTable use(*table);
+    Rng rng(19);
+    for (int t = 0; t < 4; ++t)
+      for (int64_t M : {1, 5, 17, 150})
+        for (int64_t N : {1, 31, 65})
+          for (int64_t K : {1, 17, 300}) {
+            const float betas[] = {0.0f, 1.0f, -0.5f};
+            const Case c{(t & 1) != 0, (t & 2) != 0, M, N, K, rng.below(2) ? 1.0f : 0.75f, betas[rng.below(3)],
+                         rng.below(2) * 3};
+            run_case(c, rng, table->name, Path::packed);
+            const Case step{false, (t & 2) != 0, M, N, K, 1.0f, betas[rng.below(3)], rng.below(2) * 3};
+            run_case(step, rng, table->name, Path::step);
+          }
+    run_case({false, true, 40, 2061, 520, 1.0f, 1.0f, 0}, rng, table->name, Path::step);  // threaded split
   }
 }

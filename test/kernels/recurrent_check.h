@@ -163,6 +163,17 @@ inline std::vector<Shape> standard_shapes() {
   };
 }
 
+// The recurrent weights packed once per call (gemm.h StepGemm): a batch above kSmallM (4) rows takes
+// the packed path, and H = 260 > KC (256) gives the per-step products two K panels. Few sampled
+// finite-difference coordinates: the reference loss is costly at this size.
+inline void check_cell_packed_weights(Cell cell) {
+  uint64_t seed = 900;
+  for (const auto* table : usable_tables()) {
+    check_recurrent(cell, {2, 6, 3, 260, false, {2, 1, 2, 2, 1, 2}}, ++seed, *table, {}, 6);
+    check_recurrent(cell, {2, 5, 3, 33, true, {}}, ++seed, *table, {}, 6);
+  }
+}
+
 inline void check_cell_everywhere(Cell cell) {
   uint64_t seed = 100;
   for (const auto* table : usable_tables()) {

@@ -1,0 +1,61 @@
+// The GEMM pieces the fused recurrent kernels use beyond kernels.h's sgemm: op(B) packed ONCE per
+// call into the microkernel's panel layout (the recurrent weights, multiplied every time step), and
+// StepGemm, which multiplies a fixed op(W) by a new A at every step: through the packed panels when
+// A has enough rows, through the unpacked small-M kernels (gemm_small.inl) when it has few (B = 1
+// streaming: a matrix-vector product that streams W once and packs nothing). Internal header (not
+// part of kernels.h); mirrors the pre-packing in lib/backend/js/gemm.ts.
+//
+// Packed layout of op(B) [K, N] for a table with micro-tile width NR (gemm.cc packs it): K is cut
+// into panels of kc = min(KC, K − pc) rows; panel pc starts at float pc · Npad (Npad = N rounded up
+// to NR) and holds Npad / NR strips, strip j at j · kc within the panel, each [kc, NR] (columns past
+// N zero). The packing belongs to one KernelTable (its NR) and is only used with that table.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "dispatch.h"
+
+namespace rnnkit {
+
+// Rows of op(A) up to which sgemm and StepGemm use the unpacked small-M kernels: below this,
+// packing op(B) costs as much as the product itself (measured: bench/kernels/gemm_bench.cc).
+constexpr int64_t kSmallM = 4;
+
+struct PackedB {
+  const KernelTable* kt = nullptr;  // the table it was packed for (its gemm_nr)
+  int64_t K = 0, N = 0;
+  const float* data = nullptr;
+};
+
+// Floats a packed op(B) [K, N] takes for table kt.
+int64_t packed_b_size(const KernelTable& kt, int64_t K, int64_t N);
+
+// Packs op(B) [K, N] (B itself [K, ldb], or [N, ldb] when transB) into storage
+// [packed_b_size(kt, K, N)] and describes it.
+PackedB pack_b(const KernelTable& kt, bool transB, int64_t K, int64_t N, const float* B, int64_t ldb,
+               float* storage);
+
+// C = alpha · op(A) · op(B) + beta · C with op(B) pre-packed (same contract as sgemm otherwise, with
+// N and K taken from the packing). Runs on the table B was packed for; threaded as sgemm is.
+void sgemm_packed(bool transA, int64_t M, float alpha, const float* A, int64_t lda, const PackedB& B, float beta,
+                  float* C, int64_t ldc);
+
+// C [M, N] (ldc) = A [M, K] (lda) · op(W) + beta · C for a W fixed over many calls (a recurrent
+// weight): op(W) = Wᵀ for W [N, ldw] (transW), else W [K, ldw]. The constructor packs op(W) once
+// when M > kSmallM (one allocation, before any time loop); run() allocates nothing.
+class StepGemm {
+ public:
+  StepGemm(bool transW, int64_t M, int64_t N, int64_t K, const float* W, int64_t ldw);
+  void run(const float* A, int64_t lda, float beta, float* C, int64_t ldc) const;
+
+ private:
+  bool transW_;
+  int64_t M_, N_, K_;
+  const float* W_;
+  int64_t ldw_;
+  std::unique_ptr<float[]> storage_;
+  PackedB packed_;
+};
+
+}  // namespace rnnkit

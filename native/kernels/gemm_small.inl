@@ -1,0 +1,118 @@
+// SGEMM for a few rows of op(A) (M ≤ kSmallM, gemm.h): C[M, N] += alpha · A · op(B) without packing,
+// written once against simd.h and compiled per ISA by isa/*.cc. The recurrent step at batch 1..4 and
+// the streaming one-step call are matrix-vector products: each element of B is used M times only, so
+// packing B (a full read and write of it) would cost as much as the product. These kernels read B
+// exactly once, in its own layout:
+//   op(B) = Bᵀ (B [N, ldb], the forward step h · W_hhᵀ): each C element is a dot product of an A row
+//     and a B row, both contiguous; NJ rows of B at a time against every A row, vectors along K,
+//     one horizontal sum per C element at the end.
+//   op(B) = B  (B [K, ldb], the backward step dGates · W_hh): C rows accumulate a[p] · (B row p), a
+//     block of NV vectors of columns held in registers over the whole K loop.
+// A is [M, lda] with contiguous rows (gemm.cc gathers a transposed A first). Enough independent
+// accumulators per loop (8 or more) to hide the FMA latency even at M = 1.
+
+// C[i, j] += alpha · Σ_p A[i, p] · B[j, p] for i < MI, j < NJ.
+template <int MI, int NJ>
+static inline void small_dot_block(int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+                                   float* C, int64_t ldc) {
+  vf acc[MI][NJ];
+  for (int i = 0; i < MI; ++i)
+    for (int j = 0; j < NJ; ++j) acc[i][j] = vzero();
+  int64_t p = 0;
+  for (; p + kWidth <= K; p += kWidth) {
+    vf b[NJ];
+    for (int j = 0; j < NJ; ++j) b[j] = vload(B + j * ldb + p);
+    for (int i = 0; i < MI; ++i) {
+      const vf a = vload(A + i * lda + p);
+      for (int j = 0; j < NJ; ++j) acc[i][j] = vfmadd(a, b[j], acc[i][j]);
+    }
+  }
+  if (p < K) {
+    const int64_t n = K - p;  // masked lanes load as 0 and add nothing
+    vf b[NJ];
+    for (int j = 0; j < NJ; ++j) b[j] = vload_partial(B + j * ldb + p, n);
+    for (int i = 0; i < MI; ++i) {
+      const vf a = vload_partial(A + i * lda + p, n);
+      for (int j = 0; j < NJ; ++j) acc[i][j] = vfmadd(a, b[j], acc[i][j]);
+    }
+  }
+  for (int i = 0; i < MI; ++i)
+    for (int j = 0; j < NJ; ++j) C[i * ldc + j] += alpha * vreduce_add(acc[i][j]);
+}
+
+template <int MI, int NJ>
+static void small_dot_rows(int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
+                           int64_t ldb, float* C, int64_t ldc) {
+  int64_t j = 0;
+  for (; j + NJ <= N; j += NJ) small_dot_block<MI, NJ>(K, alpha, A, lda, B + j * ldb, ldb, C + j, ldc);
+  for (; j < N; ++j) small_dot_block<MI, 1>(K, alpha, A, lda, B + j * ldb, ldb, C + j, ldc);
+}
+
+// C[i, j0 : j0 + NV·kWidth] += alpha · Σ_p A[i, p] · B[p, j0 : ...] for i < MI; `n` (≤ NV·kWidth)
+// columns are real, the rest of the block is masked off.
+template <int MI, int NV>
+static inline void small_axpy_block(int64_t K, float alpha, const float* A, int64_t lda, const float* B,
+                                    int64_t ldb, float* C, int64_t ldc, int64_t n) {
+  vf acc[MI][NV];
+  for (int i = 0; i < MI; ++i)
+    for (int v = 0; v < NV; ++v) acc[i][v] = vzero();
+  const bool full = n == NV * kWidth;
+  for (int64_t p = 0; p < K; ++p) {
+    const float* row = B + p * ldb;
+    vf b[NV];
+    if (full) {
+      for (int v = 0; v < NV; ++v) b[v] = vload(row + v * kWidth);
+    } else {
+      for (int v = 0; v < NV; ++v) {
+        const int64_t m = n - v * kWidth;
+        b[v] = m >= kWidth ? vload(row + v * kWidth) : m > 0 ? vload_partial(row + v * kWidth, m) : vzero();
+      }
+    }
+    for (int i = 0; i < MI; ++i) {
+      const vf a = vset1(A[i * lda + p]);
+      for (int v = 0; v < NV; ++v) acc[i][v] = vfmadd(a, b[v], acc[i][v]);
+    }
+  }
+  const vf scale = vset1(alpha);
+  for (int i = 0; i < MI; ++i)
+    for (int v = 0; v < NV; ++v) {
+      float* c = C + i * ldc + v * kWidth;
+      const int64_t m = n - v * kWidth;
+      if (m >= kWidth) {
+        vstore(c, vfmadd(scale, acc[i][v], vload(c)));
+      } else if (m > 0) {
+        vstore_partial(c, vfmadd(scale, acc[i][v], vload_partial(c, m)), m);
+      }
+    }
+}
+
+template <int MI, int NV>
+static void small_axpy_rows(int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
+                            int64_t ldb, float* C, int64_t ldc) {
+  constexpr int64_t block = NV * kWidth;
+  int64_t j = 0;
+  for (; j + block <= N; j += block) small_axpy_block<MI, NV>(K, alpha, A, lda, B + j, ldb, C + j, ldc, block);
+  for (; j < N; j += kWidth) {
+    const int64_t n = N - j < kWidth ? N - j : kWidth;
+    small_axpy_block<MI, 1>(K, alpha, A, lda, B + j, ldb, C + j, ldc, n);
+  }
+}
+
+// The KernelTable entry: 1 ≤ M ≤ 4 rows; 8 independent accumulators at M = 1, 16 at M = 4.
+static void gemm_small_m_impl(bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                              const float* B, int64_t ldb, float* C, int64_t ldc) {
+  if (transB) {
+    switch (M) {
+      case 1: return small_dot_rows<1, 8>(N, K, alpha, A, lda, B, ldb, C, ldc);
+      case 2: return small_dot_rows<2, 4>(N, K, alpha, A, lda, B, ldb, C, ldc);
+      case 3: return small_dot_rows<3, 4>(N, K, alpha, A, lda, B, ldb, C, ldc);
+      default: return small_dot_rows<4, 4>(N, K, alpha, A, lda, B, ldb, C, ldc);
+    }
+  }
+  switch (M) {
+    case 1: return small_axpy_rows<1, 8>(N, K, alpha, A, lda, B, ldb, C, ldc);
+    case 2: return small_axpy_rows<2, 4>(N, K, alpha, A, lda, B, ldb, C, ldc);
+    case 3: return small_axpy_rows<3, 4>(N, K, alpha, A, lda, B, ldb, C, ldc);
+    default: return small_axpy_rows<4, 4>(N, K, alpha, A, lda, B, ldb, C, ldc);
+  }
+}
