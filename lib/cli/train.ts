@@ -27,7 +27,8 @@ export interface TrainConfig {
   kind: typeof CONFIG_KIND;
   model: { vocabSize: number; embeddingDim: number; hiddenSize: number; numLayers: number; cell: CellType; dropout: number; tieWeights: boolean };
   tokenizer: { type: 'char' | 'word'; lowercase: boolean; minFreq: number; maxVocab: number | null };
-  training: { seqLen: number; batchSize: number; valFraction: number; lr: number; clip: number; seed: number };
+  /** epochs: the run's target, kept for --resume (which may change it). */
+  training: { seqLen: number; batchSize: number; valFraction: number; lr: number; clip: number; seed: number; epochs: number };
   data: { file: string; bytes: number; sha256: string };
 }
 
@@ -66,7 +67,8 @@ checkpoints:
   --out DIR               where checkpoints go (default rnnkit-model)
   --every-steps N         also save every N steps (default 0: after each epoch)
   --keep N                keep the last N checkpoints (default 3)
-  --resume                continue from the latest checkpoint in --out (same text file)
+  --resume                continue from the latest checkpoint in --out (same text file; the
+                          model options come from the checkpoint, --epochs may be raised)
 
   -h, --help              this text
 
@@ -110,6 +112,7 @@ function configFromArgs(args: ReturnType<typeof parse>): Omit<TrainConfig, 'kind
       lr: positiveNumber('lr', str(args, 'lr'), 0.002),
       clip: numberIn('clip', str(args, 'clip'), 5, 0, Infinity),
       seed: integer('seed', str(args, 'seed'), 1),
+      epochs: positiveInt('epochs', str(args, 'epochs'), 1),
     },
   };
 }
@@ -156,7 +159,6 @@ async function run(argv: string[]): Promise<number> {
   const file = args.positionals[0];
   if (file === undefined) throw new UsageError('missing <text-file> (the text to train on)');
   const fromArgs = configFromArgs(args);
-  const epochs = positiveInt('epochs', str(args, 'epochs'), 1);
   const maxSteps = str(args, 'max-steps') === undefined ? undefined : positiveInt('max-steps', str(args, 'max-steps'), 1);
   const out = str(args, 'out') ?? 'rnnkit-model';
   if (out === '') throw new UsageError('--out must be a directory path, got ""');
@@ -190,6 +192,8 @@ async function run(argv: string[]): Promise<number> {
 
   if (backend !== undefined) setBackend(backend);
   const settings = saved?.config ?? { ...fromArgs, model: { ...fromArgs.model, vocabSize: 0 }, kind: CONFIG_KIND, data };
+  // --epochs may change on resume (train on); not given, the run keeps its own target.
+  const epochs = str(args, 'epochs') !== undefined || saved === null ? fromArgs.training.epochs : (settings.training.epochs ?? 1);
   manualSeed(settings.training.seed);
 
   const tokenizer = saved !== null
@@ -210,7 +214,9 @@ async function run(argv: string[]): Promise<number> {
   const valRows = Math.min(batchSize, Math.floor((valCount - 1) / seqLen));
   const valBatches = valCount >= 2 ? languageModelBatches(tokens.subarray(tokens.length - valCount), Math.max(1, valRows), seqLen) : undefined;
 
-  const config: TrainConfig = { ...settings, kind: CONFIG_KIND, model: { ...settings.model, vocabSize: tokenizer.vocabSize }, data };
+  const config: TrainConfig = {
+    ...settings, kind: CONFIG_KIND, model: { ...settings.model, vocabSize: tokenizer.vocabSize }, training: { ...settings.training, epochs }, data,
+  };
   const model = new LanguageModel(config.model);
   const optimizer = new Adam(model.parameters(), { lr: settings.training.lr });
   const step = (m: LanguageModel, batch: LanguageModelBatch, ctx: StepContext) => {

@@ -6,12 +6,13 @@
  * run (js backend). Arguments that contradict a checkpoint, or an --out that already holds another
  * run, are usage errors naming the argument.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../lib/index.js';
-import { ensureBuilt, rnnkit } from '../helpers/dist.js';
+import { cliPath, ensureBuilt, rnnkit } from '../helpers/dist.js';
 
 let dir = '';
 const SMALL = ['--hidden', '32', '--seq-len', '16', '--batch-size', '8', '--lr', '0.01', '--progress', 'lines'];
@@ -92,14 +93,35 @@ describe('rnnkit train, then rnnkit generate', () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^trained 25 steps \(1 epoch, stopped: maxSteps\)/); // mid epoch 2
     expect(existsSync(join(resumed, 'checkpoint-00000025.safetensors'))).toBe(true);
-    // Only --epochs given: everything else comes from the checkpoint.
-    const second = rnnkit(['train', text, '--epochs', '3', '--out', resumed, '--resume', '--backend', 'js', '--progress', 'none']);
+    // Nothing but --resume: the options, --epochs included, come from the checkpoint.
+    const second = rnnkit(['train', text, '--out', resumed, '--resume', '--backend', 'js', '--progress', 'none']); // --epochs 3 kept
     expect(second.status, second.stderr).toBe(0);
 
     expect(summary(second.stdout)).toEqual(summary(straight.stdout));
     const a = readCheckpoint(join(dir, 'straight', 'checkpoint-00000051.safetensors'));
     const b = readCheckpoint(join(resumed, 'checkpoint-00000051.safetensors'));
     for (const [name, t] of Object.entries(a.weights)) expect(b.weights[name]!.data, name).toEqual(t.data);
+  });
+
+  it('Ctrl-C (SIGINT) finishes the step, saves a checkpoint, exits 130; --resume continues from it', async () => {
+    const out = join(dir, 'interrupted');
+    const child = spawn(process.execPath, [cliPath, 'train', join(dir, 'hello.txt'), ...SMALL, '--epochs', '100000', '--out', out, '--progress', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await new Promise<void>((resolve) => child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('"event":"step"')) resolve(); // training is under way
+    }));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(130);
+    expect(stdout).toMatch(/^trained (\d+) steps \(\d+ epochs?, stopped: interrupted\)/);
+    const steps = Number(/^trained (\d+)/.exec(stdout)![1]);
+    expect(stdout).toContain(`checkpoint: ${join(out, `checkpoint-${String(steps).padStart(8, '0')}.safetensors`)}`);
+    const resumed = rnnkit(['train', join(dir, 'hello.txt'), '--out', out, '--resume', '--max-steps', String(steps + 20), '--progress', 'none']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(summary(resumed.stdout).steps).toBe(steps + 20); // past the end of the interrupted epoch
   });
 
   it('--resume with no checkpoint yet starts a new run and says so', () => {
