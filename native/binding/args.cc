@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace rnnkit::binding {
 namespace {
@@ -85,23 +86,46 @@ void ThrowRangeText(Napi::Env env, const std::string& name, const std::string& e
 
 Napi::Value Arg(const Napi::CallbackInfo& info, size_t i) { return i < info.Length() ? info[i] : info.Env().Undefined(); }
 
-F32View RequireF32(const Napi::Value& value, const std::string& name, int64_t minLength) {
+namespace {
+
+// The passing path of a Float32Array check: one napi_get_typedarray_info. A detached buffer reports
+// length 0, so it never passes here (nor does an empty array: the slow path decides those).
+bool FastF32(const Napi::Value& value, int64_t minLength, F32View* view) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(value.Env(), value, &type, &length, &data, nullptr, nullptr) != napi_ok) return false;
+  if (type != napi_float32_array || length == 0 || data == nullptr || static_cast<int64_t>(length) < minLength) {
+    return false;
+  }
+  view->data = static_cast<float*>(data);
+  view->length = static_cast<int64_t>(length);
+  return true;
+}
+
+}  // namespace
+
+F32View RequireF32(const Napi::Value& value, const char* name, int64_t minLength) {
+  F32View view;
+  if (FastF32(value, minLength, &view)) return view;
   const Napi::Env env = value.Env();
-  const std::string expected = "a Float32Array of at least " + std::to_string(minLength) + " elements";
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
     ThrowType(env, name, "a Float32Array", value);
   }
   Napi::Float32Array array = value.As<Napi::Float32Array>();
   if (array.ArrayBuffer().IsDetached()) ThrowType(env, name, "a Float32Array over a live (not detached) buffer", value);
   const int64_t length = static_cast<int64_t>(array.ElementLength());
-  if (length < minLength) ThrowRange(env, name, expected, value);
-  F32View view;
+  if (length < minLength) {
+    ThrowRange(env, name, "a Float32Array of at least " + std::to_string(minLength) + " elements", value);
+  }
   view.data = length == 0 ? nullptr : array.Data();
   view.length = length;
   return view;
 }
 
-F32View OptionalF32(const Napi::Value& value, const std::string& name, int64_t minLength) {
+F32View OptionalF32(const Napi::Value& value, const char* name, int64_t minLength) {
+  F32View view;
+  if (FastF32(value, minLength, &view)) return view;
   if (IsNullish(value)) return F32View{};
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
     ThrowType(value.Env(), name, "a Float32Array or null", value);
@@ -109,7 +133,7 @@ F32View OptionalF32(const Napi::Value& value, const std::string& name, int64_t m
   return RequireF32(value, name, minLength);
 }
 
-const int32_t* OptionalLengths(const Napi::Value& value, const std::string& name, int64_t count, int64_t lo,
+const int32_t* OptionalLengths(const Napi::Value& value, const char* name, int64_t count, int64_t lo,
                                int64_t hi) {
   if (IsNullish(value)) return nullptr;
   const Napi::Env env = value.Env();
@@ -124,38 +148,41 @@ const int32_t* OptionalLengths(const Napi::Value& value, const std::string& name
   const int32_t* data = array.Data();
   for (int64_t b = 0; b < count; ++b) {
     if (data[b] < lo || data[b] > hi) {
-      ThrowRangeText(env, name + "[" + std::to_string(b) + "]",
+      ThrowRangeText(env, std::string(name) + "[" + std::to_string(b) + "]",
                      "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]", std::to_string(data[b]));
     }
   }
   return data;
 }
 
-int64_t RequireDim(const Napi::Value& value, const std::string& name, int64_t lo, int64_t hi) {
+int64_t RequireDim(const Napi::Value& value, const char* name, int64_t lo, int64_t hi) {
+  double v = 0;
+  const bool number = napi_get_value_double(value.Env(), value, &v) == napi_ok;  // fails unless a number
+  if (number && v == std::floor(v) && v >= static_cast<double>(lo) && v <= static_cast<double>(hi)) {
+    return static_cast<int64_t>(v);
+  }
   const std::string expected = lo == 0 && hi == kMaxDim   ? "a non-negative integer"
                                : lo == 1 && hi == kMaxDim ? "a positive integer"
                                                           : "an integer in [" + std::to_string(lo) + ", " +
                                                                 std::to_string(hi) + "]";
-  if (!value.IsNumber()) ThrowType(value.Env(), name, expected, value);
-  const double v = value.As<Napi::Number>().DoubleValue();
+  if (!number) ThrowType(value.Env(), name, expected, value);
   if (!(v == std::floor(v)) || v < static_cast<double>(lo)) ThrowRange(value.Env(), name, expected, value);
-  if (v > static_cast<double>(hi)) {
-    ThrowRange(value.Env(), name, expected + " (at most " + std::to_string(hi) + ")", value);
-  }
-  return static_cast<int64_t>(v);
+  ThrowRange(value.Env(), name, expected + " (at most " + std::to_string(hi) + ")", value);
 }
 
-bool RequireBool(const Napi::Value& value, const std::string& name) {
-  if (!value.IsBoolean()) ThrowType(value.Env(), name, "a boolean", value);
-  return value.As<Napi::Boolean>().Value();
+bool RequireBool(const Napi::Value& value, const char* name) {
+  bool b = false;
+  if (napi_get_value_bool(value.Env(), value, &b) != napi_ok) ThrowType(value.Env(), name, "a boolean", value);
+  return b;
 }
 
-float RequireNumber(const Napi::Value& value, const std::string& name) {
-  if (!value.IsNumber()) ThrowType(value.Env(), name, "a number", value);
-  return static_cast<float>(value.As<Napi::Number>().DoubleValue());
+float RequireNumber(const Napi::Value& value, const char* name) {
+  double v = 0;
+  if (napi_get_value_double(value.Env(), value, &v) != napi_ok) ThrowType(value.Env(), name, "a number", value);
+  return static_cast<float>(v);
 }
 
-std::string RequireOneOf(const Napi::Value& value, const std::string& name, std::initializer_list<const char*> allowed) {
+std::string RequireOneOf(const Napi::Value& value, const char* name, std::initializer_list<const char*> allowed) {
   std::string expected = "one of";
   for (const char* option : allowed) expected += std::string(expected == "one of" ? " " : ", ") + "'" + option + "'";
   if (!value.IsString()) ThrowType(value.Env(), name, expected, value);
@@ -166,14 +193,35 @@ std::string RequireOneOf(const Napi::Value& value, const std::string& name, std:
   ThrowRange(value.Env(), name, expected, value);
 }
 
-Napi::Object RequireObject(const Napi::Value& value, const std::string& name) {
+int RequireCell(const Napi::Value& value, const char* name) {
+  static const char* const kCells[] = {"rnn_tanh", "rnn_relu", "lstm", "gru"};
+  char buffer[16];
+  size_t length = 0;
+  if (napi_get_value_string_utf8(value.Env(), value, buffer, sizeof buffer, &length) == napi_ok) {
+    for (int i = 0; i < 4; ++i)
+      if (length == std::strlen(kCells[i]) && std::strcmp(buffer, kCells[i]) == 0) return i;
+  }
+  RequireOneOf(value, name, {kCells[0], kCells[1], kCells[2], kCells[3]});  // throws the usual message
+  ThrowType(value.Env(), name, "a cell name", value);                          // not reached
+}
+
+Napi::Object RequireObject(const Napi::Value& value, const char* name) {
   if (!value.IsObject() || value.IsArray() || value.IsTypedArray() || value.IsFunction()) {
     ThrowType(value.Env(), name, "an object", value);
   }
   return value.As<Napi::Object>();
 }
 
-int64_t CheckedProduct(Napi::Env env, const std::string& what, std::initializer_list<int64_t> factors) {
+void ReadProperties(const Napi::Object& object, const char* const* names, size_t count, Napi::Value* values) {
+  const Napi::Env env = object.Env();
+  for (size_t i = 0; i < count; ++i) {
+    napi_value result;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_named_property(env, object, names[i], &result));  // a getter may throw
+    values[i] = Napi::Value(env, result);
+  }
+}
+
+int64_t CheckedProduct(Napi::Env env, const char* what, std::initializer_list<int64_t> factors) {
   constexpr int64_t kLimit = int64_t{1} << 53;
   int64_t product = 1;
   for (int64_t f : factors) {

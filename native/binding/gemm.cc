@@ -17,7 +17,7 @@ namespace rnnkit::binding {
 namespace {
 
 // Elements a row-major [rows, cols] matrix with row stride ld occupies.
-int64_t MatrixSpan(Napi::Env env, const std::string& name, int64_t rows, int64_t cols, int64_t ld) {
+int64_t MatrixSpan(Napi::Env env, const char* name, int64_t rows, int64_t cols, int64_t ld) {
   if (rows == 0 || cols == 0) return 0;
   return CheckedProduct(env, name, {rows - 1, ld}) + cols;
 }

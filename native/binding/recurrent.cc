@@ -26,10 +26,8 @@ namespace rnnkit::binding {
 namespace {
 
 CellKind ParseCell(const Napi::Value& value) {
-  const std::string cell = RequireOneOf(value, "cell", {"rnn_tanh", "rnn_relu", "lstm", "gru"});
-  if (cell == "lstm") return CellKind::lstm;
-  if (cell == "gru") return CellKind::gru;
-  return cell == "rnn_relu" ? CellKind::rnn_relu : CellKind::rnn_tanh;
+  static const CellKind kinds[] = {CellKind::rnn_tanh, CellKind::rnn_relu, CellKind::lstm, CellKind::gru};
+  return kinds[RequireCell(value, "cell")];
 }
 
 int64_t GatesOf(CellKind cell) { return cell == CellKind::lstm ? 4 : cell == CellKind::gru ? 3 : 1; }
@@ -77,86 +75,83 @@ Sizes ParseSizes(Napi::Env env, CellKind cell, const Napi::Value& T, const Napi:
   return s;
 }
 
+// The fields of the args objects, in the order the Parse functions read them (indexes: the enums).
 const char* const kForwardFields[] = {"out", "hN", "cN", "workspace", "x", "h0", "c0", "wIh", "wHh",
                                       "bIh", "bHh", "lengths", "reverse", "T", "B", "I", "H"};
+enum ForwardField { fOut, fHN, fCN, fWorkspace, fX, fH0, fC0, fWIh, fWHh, fBIh, fBHh, fLengths, fReverse, fT, fB, fI, fH,
+                    kForwardFieldCount };
 const char* const kBackwardFields[] = {"dX", "dH0", "dC0", "dWIh", "dWHh", "dBIh", "dBHh", "scratch", "dOut",
                                        "dHN", "dCN", "x", "h0", "c0", "wIh", "wHh", "out", "workspace",
                                        "lengths", "reverse", "T", "B", "I", "H"};
+enum BackwardField { bDX, bDH0, bDC0, bDWIh, bDWHh, bDBIh, bDBHh, bScratch, bDOut, bDHN, bDCN, bX, bH0, bC0, bWIh, bWHh,
+                     bOut, bWorkspace, bLengths, bReverse, bT, bB, bI, bH, kBackwardFieldCount };
+static_assert(std::size(kForwardFields) == kForwardFieldCount && std::size(kBackwardFields) == kBackwardFieldCount);
 
+// The field values of one call; kept for the async variants, whose worker holds them alive.
 template <size_t N>
-std::vector<Napi::Value> ReadAll(const Napi::Object& args, const char* const (&names)[N]) {
-  std::vector<Napi::Value> values;
-  values.reserve(N);
-  for (const char* name : names) values.push_back(args.Get(name));
-  return values;
-}
+struct Fields {
+  Napi::Value values[N];
+  std::vector<Napi::Value> All() const { return std::vector<Napi::Value>(values, values + N); }
+};
 
-RecurrentForwardJob ParseForward(const Napi::CallbackInfo& info, std::vector<Napi::Value>& values) {
+RecurrentForwardJob ParseForward(const Napi::CallbackInfo& info, Fields<kForwardFieldCount>& fields) {
   const Napi::Env env = info.Env();
   const CellKind cell = ParseCell(Arg(info, 0));
-  values = ReadAll(RequireObject(Arg(info, 1), "args"), kForwardFields);
-  auto v = [&](const char* name) -> const Napi::Value& {
-    for (size_t i = 0; i < std::size(kForwardFields); ++i)
-      if (std::string(kForwardFields[i]) == name) return values[i];
-    throw Napi::Error::New(env, "rnnkit: internal error: unknown field");
-  };
-  const Sizes s = ParseSizes(env, cell, v("T"), v("B"), v("I"), v("H"));
+  ReadProperties(RequireObject(Arg(info, 1), "args"), kForwardFields, kForwardFieldCount, fields.values);
+  const Napi::Value* v = fields.values;
+  const Sizes s = ParseSizes(env, cell, v[fT], v[fB], v[fI], v[fH]);
   const bool lstm = cell == CellKind::lstm;
   RecurrentForwardJob job{};
   job.cell = cell;
   rnnkit::RecurrentForwardArgs& a = job.args;
   a.T = s.T, a.B = s.B, a.I = s.I, a.H = s.H;
-  a.reverse = RequireBool(v("reverse"), "reverse");
-  a.out = RequireF32(v("out"), "out", s.TBH).data;
-  a.hN = RequireF32(v("hN"), "hN", s.BH).data;
-  a.cN = lstm ? RequireF32(v("cN"), "cN", s.BH).data : nullptr;
-  a.workspace = RequireF32(v("workspace"), "workspace", WorkspaceSize(env, cell, s.T, s.B, s.H)).data;
-  a.x = RequireF32(v("x"), "x", s.TBI).data;
-  a.h0 = RequireF32(v("h0"), "h0", s.BH).data;
-  a.c0 = lstm ? OptionalF32(v("c0"), "c0", s.BH).data : nullptr;
-  a.wIh = RequireF32(v("wIh"), "wIh", s.GHI).data;
-  a.wHh = RequireF32(v("wHh"), "wHh", s.GHH).data;
-  a.bIh = OptionalF32(v("bIh"), "bIh", s.GH).data;
-  a.bHh = OptionalF32(v("bHh"), "bHh", s.GH).data;
-  a.lengths = OptionalLengths(v("lengths"), "lengths", s.B, 1, s.T);
+  a.reverse = RequireBool(v[fReverse], "reverse");
+  a.out = RequireF32(v[fOut], "out", s.TBH).data;
+  a.hN = RequireF32(v[fHN], "hN", s.BH).data;
+  a.cN = lstm ? RequireF32(v[fCN], "cN", s.BH).data : nullptr;
+  a.workspace = RequireF32(v[fWorkspace], "workspace", WorkspaceSize(env, cell, s.T, s.B, s.H)).data;
+  a.x = RequireF32(v[fX], "x", s.TBI).data;
+  a.h0 = RequireF32(v[fH0], "h0", s.BH).data;
+  a.c0 = lstm ? OptionalF32(v[fC0], "c0", s.BH).data : nullptr;
+  a.wIh = RequireF32(v[fWIh], "wIh", s.GHI).data;
+  a.wHh = RequireF32(v[fWHh], "wHh", s.GHH).data;
+  a.bIh = OptionalF32(v[fBIh], "bIh", s.GH).data;
+  a.bHh = OptionalF32(v[fBHh], "bHh", s.GH).data;
+  a.lengths = OptionalLengths(v[fLengths], "lengths", s.B, 1, s.T);
   return job;
 }
 
-RecurrentBackwardJob ParseBackward(const Napi::CallbackInfo& info, std::vector<Napi::Value>& values) {
+RecurrentBackwardJob ParseBackward(const Napi::CallbackInfo& info, Fields<kBackwardFieldCount>& fields) {
   const Napi::Env env = info.Env();
   const CellKind cell = ParseCell(Arg(info, 0));
-  values = ReadAll(RequireObject(Arg(info, 1), "args"), kBackwardFields);
-  auto v = [&](const char* name) -> const Napi::Value& {
-    for (size_t i = 0; i < std::size(kBackwardFields); ++i)
-      if (std::string(kBackwardFields[i]) == name) return values[i];
-    throw Napi::Error::New(env, "rnnkit: internal error: unknown field");
-  };
-  const Sizes s = ParseSizes(env, cell, v("T"), v("B"), v("I"), v("H"));
+  ReadProperties(RequireObject(Arg(info, 1), "args"), kBackwardFields, kBackwardFieldCount, fields.values);
+  const Napi::Value* v = fields.values;
+  const Sizes s = ParseSizes(env, cell, v[bT], v[bB], v[bI], v[bH]);
   const bool lstm = cell == CellKind::lstm;
   RecurrentBackwardJob job{};
   job.cell = cell;
   rnnkit::RecurrentBackwardArgs& a = job.args;
   a.T = s.T, a.B = s.B, a.I = s.I, a.H = s.H;
-  a.reverse = RequireBool(v("reverse"), "reverse");
-  a.dX = OptionalF32(v("dX"), "dX", s.TBI).data;
-  a.dH0 = OptionalF32(v("dH0"), "dH0", s.BH).data;
-  a.dC0 = lstm ? OptionalF32(v("dC0"), "dC0", s.BH).data : nullptr;
-  a.dWIh = RequireF32(v("dWIh"), "dWIh", s.GHI).data;
-  a.dWHh = RequireF32(v("dWHh"), "dWHh", s.GHH).data;
-  a.dBIh = OptionalF32(v("dBIh"), "dBIh", s.GH).data;
-  a.dBHh = OptionalF32(v("dBHh"), "dBHh", s.GH).data;
-  a.scratch = RequireF32(v("scratch"), "scratch", BackwardWorkspaceSize(env, cell, s.T, s.B, s.H)).data;
-  a.dOut = OptionalF32(v("dOut"), "dOut", s.TBH).data;
-  a.dHN = OptionalF32(v("dHN"), "dHN", s.BH).data;
-  a.dCN = lstm ? OptionalF32(v("dCN"), "dCN", s.BH).data : nullptr;
-  a.x = RequireF32(v("x"), "x", s.TBI).data;
-  a.h0 = RequireF32(v("h0"), "h0", s.BH).data;
-  a.c0 = lstm ? OptionalF32(v("c0"), "c0", s.BH).data : nullptr;
-  a.wIh = RequireF32(v("wIh"), "wIh", s.GHI).data;
-  a.wHh = RequireF32(v("wHh"), "wHh", s.GHH).data;
-  a.out = RequireF32(v("out"), "out", s.TBH).data;
-  a.workspace = RequireF32(v("workspace"), "workspace", WorkspaceSize(env, cell, s.T, s.B, s.H)).data;
-  a.lengths = OptionalLengths(v("lengths"), "lengths", s.B, 1, s.T);
+  a.reverse = RequireBool(v[bReverse], "reverse");
+  a.dX = OptionalF32(v[bDX], "dX", s.TBI).data;
+  a.dH0 = OptionalF32(v[bDH0], "dH0", s.BH).data;
+  a.dC0 = lstm ? OptionalF32(v[bDC0], "dC0", s.BH).data : nullptr;
+  a.dWIh = RequireF32(v[bDWIh], "dWIh", s.GHI).data;
+  a.dWHh = RequireF32(v[bDWHh], "dWHh", s.GHH).data;
+  a.dBIh = OptionalF32(v[bDBIh], "dBIh", s.GH).data;
+  a.dBHh = OptionalF32(v[bDBHh], "dBHh", s.GH).data;
+  a.scratch = RequireF32(v[bScratch], "scratch", BackwardWorkspaceSize(env, cell, s.T, s.B, s.H)).data;
+  a.dOut = OptionalF32(v[bDOut], "dOut", s.TBH).data;
+  a.dHN = OptionalF32(v[bDHN], "dHN", s.BH).data;
+  a.dCN = lstm ? OptionalF32(v[bDCN], "dCN", s.BH).data : nullptr;
+  a.x = RequireF32(v[bX], "x", s.TBI).data;
+  a.h0 = RequireF32(v[bH0], "h0", s.BH).data;
+  a.c0 = lstm ? OptionalF32(v[bC0], "c0", s.BH).data : nullptr;
+  a.wIh = RequireF32(v[bWIh], "wIh", s.GHI).data;
+  a.wHh = RequireF32(v[bWHh], "wHh", s.GHH).data;
+  a.out = RequireF32(v[bOut], "out", s.TBH).data;
+  a.workspace = RequireF32(v[bWorkspace], "workspace", WorkspaceSize(env, cell, s.T, s.B, s.H)).data;
+  a.lengths = OptionalLengths(v[bLengths], "lengths", s.B, 1, s.T);
   return job;
 }
 
@@ -176,27 +171,27 @@ Napi::Value RecurrentWorkspaceSize(const Napi::CallbackInfo& info) { return Size
 Napi::Value RecurrentBackwardWorkspaceSize(const Napi::CallbackInfo& info) { return SizeBinding(info, true); }
 
 Napi::Value RecurrentForward(const Napi::CallbackInfo& info) {
-  std::vector<Napi::Value> values;
-  ParseForward(info, values).Run();
+  Fields<kForwardFieldCount> fields;
+  ParseForward(info, fields).Run();
   return info.Env().Undefined();
 }
 
 Napi::Value RecurrentForwardAsync(const Napi::CallbackInfo& info) {
-  std::vector<Napi::Value> values;
-  const RecurrentForwardJob job = ParseForward(info, values);
-  return RunAsync(info.Env(), job, values);
+  Fields<kForwardFieldCount> fields;
+  const RecurrentForwardJob job = ParseForward(info, fields);
+  return RunAsync(info.Env(), job, fields.All());
 }
 
 Napi::Value RecurrentBackward(const Napi::CallbackInfo& info) {
-  std::vector<Napi::Value> values;
-  ParseBackward(info, values).Run();
+  Fields<kBackwardFieldCount> fields;
+  ParseBackward(info, fields).Run();
   return info.Env().Undefined();
 }
 
 Napi::Value RecurrentBackwardAsync(const Napi::CallbackInfo& info) {
-  std::vector<Napi::Value> values;
-  const RecurrentBackwardJob job = ParseBackward(info, values);
-  return RunAsync(info.Env(), job, values);
+  Fields<kBackwardFieldCount> fields;
+  const RecurrentBackwardJob job = ParseBackward(info, fields);
+  return RunAsync(info.Env(), job, fields.All());
 }
 
 }  // namespace rnnkit::binding

@@ -10,7 +10,7 @@
  */
 import { getBackend } from '../../backend/index.js';
 import { GATES, type CellKind } from '../../backend/backend.js';
-import { record } from '../../tensor/autograd.js';
+import { isGradEnabled, record } from '../../tensor/autograd.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 export interface RecurrentNodeInputs {
@@ -41,6 +41,22 @@ export interface RecurrentNodeOutputs {
   cN: Tensor | null;
 }
 
+/**
+ * The scratch workspace of forward-only calls: one buffer (per thread) serves them all, since a
+ * recurrent call is synchronous and the kernels accept a workspace longer than they need. It grows
+ * to the largest size asked for up to SHARED_WORKSPACE_MAX floats (4 MiB); bigger calls allocate
+ * their own, whose cost is small next to their work, so a large inference does not pin its scratch.
+ * Streaming one step at a time (B = 1, H = 256) allocated 7·B·H floats per step here before.
+ */
+const SHARED_WORKSPACE_MAX = 1 << 20;
+let sharedWorkspace = new Float32Array(0);
+
+function inferenceWorkspace(size: number): Float32Array {
+  if (size > SHARED_WORKSPACE_MAX) return new Float32Array(size);
+  if (sharedWorkspace.length < size) sharedWorkspace = new Float32Array(size);
+  return sharedWorkspace;
+}
+
 /** Runs one layer/direction and records it as one node on the tape. */
 export function recurrentLayer(cell: CellKind, inputs: RecurrentNodeInputs): RecurrentNodeOutputs {
   const { x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse } = inputs;
@@ -53,7 +69,11 @@ export function recurrentLayer(cell: CellKind, inputs: RecurrentNodeInputs): Rec
   const out = new Float32Array(T * B * H); // [T, B, H]
   const hN = new Float32Array(B * H); // [B, H]
   const cN = isLstm ? new Float32Array(B * H) : null; // [B, H]
-  const workspace = new Float32Array(backend.recurrentWorkspaceSize(cell, T, B, H));
+  const workspaceSize = backend.recurrentWorkspaceSize(cell, T, B, H);
+  // Only a node that will run backward keeps its workspace; a forward-only call (noGrad, or no input
+  // needs a gradient: inference, streaming) writes into one shared scratch instead of allocating.
+  const keepsWorkspace = isGradEnabled() && [x, h0, c0, wIh, wHh, bIh, bHh].some((t) => t?.requiresGrad === true);
+  const workspace = keepsWorkspace ? new Float32Array(workspaceSize) : inferenceWorkspace(workspaceSize);
   backend.recurrentForward(cell, {
     out, hN, cN, workspace,
     x: x.data, h0: h0.data, c0: c0?.data ?? null,

@@ -1,0 +1,97 @@
+/**
+ * lib/nn/recurrent/node.ts, the one autograd node per layer and direction: its workspace handling.
+ * A forward that nothing will differentiate (noGrad, or no input requiring a gradient) writes into a
+ * shared scratch workspace instead of allocating one per call; a recorded node keeps its own. These
+ * tests check the outputs of scratch-workspace calls against the PyTorch fixtures, across calls of
+ * growing and shrinking size, and that a scratch call between a forward and its backward leaves
+ * that backward's gradients intact.
+ */
+import { expect, it } from 'vitest';
+import { GRU, LSTM, Tensor, noGrad, tensor } from '../../lib/index.js';
+import { describeEachBackend } from '../helpers/backends.js';
+import { expectAllClose, expectClose } from '../helpers/close.js';
+import { f32, loadRecurrentFixture, type RecurrentFixture } from '../helpers/fixtures.js';
+
+function check(label: string, actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+  expectClose(actual, expected, label);
+  expectAllClose(actual, expected, label);
+}
+
+function lstmFor(fx: RecurrentFixture): LSTM {
+  const m = fx.module;
+  const module = new LSTM({
+    inputSize: m.input_size, hiddenSize: m.hidden_size, numLayers: m.num_layers,
+    bidirectional: m.bidirectional, bias: m.bias,
+  });
+  module.loadStateDict(Object.fromEntries(fx.paramNames.map((n) => [n, f32(fx.params[n]!)])));
+  return module;
+}
+
+function gruFor(fx: RecurrentFixture): GRU {
+  const m = fx.module;
+  const module = new GRU({
+    inputSize: m.input_size, hiddenSize: m.hidden_size, numLayers: m.num_layers,
+    bidirectional: m.bidirectional, bias: m.bias,
+  });
+  module.loadStateDict(Object.fromEntries(fx.paramNames.map((n) => [n, f32(fx.params[n]!)])));
+  return module;
+}
+
+function input(fx: RecurrentFixture, name: string, requiresGrad = false): Tensor {
+  const a = fx.tensors[name]!;
+  return tensor(f32(a), a.shape, { requiresGrad });
+}
+
+describeEachBackend('recurrent node: scratch workspace of forward-only calls', () => {
+  it('noGrad forwards of different sizes, in any order, match the PyTorch outputs', () => {
+    const small = loadRecurrentFixture('gru_l1');
+    const large = loadRecurrentFixture('lstm_l2_bidir');
+    const gru = gruFor(small);
+    const lstm = lstmFor(large);
+    const runGru = (): void => {
+      const [out, hN] = noGrad(() => gru.forward(input(small, 'x'), input(small, 'h0')));
+      check('gru output', out.data, small.outputs.output!.data);
+      check('gru h_n', hN.data, small.outputs.h_n!.data);
+    };
+    const runLstm = (): void => {
+      const [out, [hN, cN]] = noGrad(() => lstm.forward(input(large, 'x'), [input(large, 'h0'), input(large, 'c0')]));
+      check('lstm output', out.data, large.outputs.output!.data);
+      check('lstm h_n', hN.data, large.outputs.h_n!.data);
+      check('lstm c_n', cN.data, large.outputs.c_n!.data);
+    };
+    runGru(); // the scratch grows
+    runLstm(); // and grows again
+    runGru(); // a smaller call in the larger scratch
+    runLstm();
+  });
+
+  it('inputs that need no gradient (outside noGrad) take the scratch path with the same results', () => {
+    const fx = loadRecurrentFixture('lstm_l1_varlen');
+    const module = lstmFor(fx);
+    for (const p of module.parameters()) p.requiresGrad = false;
+    const [out, [hN]] = module.forward(input(fx, 'x'), [input(fx, 'h0'), input(fx, 'c0')], { lengths: fx.lengths! });
+    expect(out.requiresGrad).toBe(false);
+    check('output', out.data, fx.outputs.output!.data);
+    check('h_n', hN.data, fx.outputs.h_n!.data);
+  });
+
+  it('a forward-only call between a forward and its backward leaves the gradients intact', () => {
+    const fx = loadRecurrentFixture('lstm_l1');
+    const other = loadRecurrentFixture('lstm_l2_bidir');
+    const module = lstmFor(fx);
+    const x = input(fx, 'x', true);
+    const h0 = input(fx, 'h0', true);
+    const c0 = input(fx, 'c0', true);
+    const [out, [hN, cN]] = module.forward(x, [h0, c0]);
+    // Same shapes as the recorded node, then larger: either would overwrite a shared workspace.
+    noGrad(() => module.forward(input(fx, 'x'), [input(fx, 'c0'), input(fx, 'h0')]));
+    const otherModule = lstmFor(other);
+    noGrad(() => otherModule.forward(input(other, 'x'), [input(other, 'h0'), input(other, 'c0')]));
+    const loss = out.mul(input(fx, 'R')).sum().add(hN.mul(input(fx, 'Rh')).sum()).add(cN.mul(input(fx, 'Rc')).sum());
+    loss.backward();
+    check('d loss / d x', x.grad!.data, fx.grads.x!.data);
+    check('d loss / d h0', h0.grad!.data, fx.grads.h0!.data);
+    check('d loss / d c0', c0.grad!.data, fx.grads.c0!.data);
+    for (const [name, p] of module.namedParameters()) check(`d loss / d ${name}`, p.grad!.data, fx.grads[name]!.data);
+  });
+});
