@@ -137,8 +137,9 @@ async function run(argv: string[]): Promise<number> {
   } else {
     backends = isNativeAvailable() ? ['native', 'js'] : ['js'];
   }
-  if (backends.includes('native') && !isNativeAvailable()) {
-    throw new Error(`--backends native: the native addon cannot be loaded here (${systemInfo().native.available ? '' : (systemInfo().native as { reason: string }).reason})`);
+  const status = systemInfo().native;
+  if (backends.includes('native') && !status.available) {
+    throw new Error(`--backends native: the native addon cannot be loaded here (${status.reason})`);
   }
 
   const results: Result[] = [];
