@@ -76,6 +76,14 @@ void step_case(const char* name, bool transW, int64_t M, int64_t N, int64_t K, c
   time_it(name, 2.0 * M * N * K, [&] { step.run(A.data(), K, 1.0f, C.data(), N); }, filter);
 }
 
+// pack_b alone (the transposing case is pack_a's too): ns per float packed.
+void pack_case(const char* name, bool transB, int64_t K, int64_t N, const char* filter) {
+  std::vector<float> B = filled(K * N, 2);
+  const rnnkit::KernelTable& kt = rnnkit::kernels();
+  std::vector<float> packed(rnnkit::packed_b_size(kt, K, N));
+  time_it(name, 2.0 * K * N, [&] { rnnkit::pack_b(kt, transB, K, N, B.data(), transB ? K : N, packed.data()); }, filter);
+}
+
 enum class Cell { lstm, gru };
 
 void recurrent_case(const char* name, Cell cell, int64_t T, int64_t B, int64_t I, int64_t H, bool train,
@@ -135,11 +143,16 @@ int main(int argc, char** argv) {
   step_case("packed step NN 32x512x2048", false, 32, 512, 2048, filter);
   step_case("packed step NT 32x1024x256", true, 32, 1024, 256, filter);
   step_case("packed step NT 256x1024x256", true, 256, 1024, 256, filter);
+  pack_case("pack_b NN 3200x2048 (GFLOP/s = 2x Gfloat/s)", false, 3200, 2048, filter);
+  pack_case("pack_b NT 3200x2048 (transposing)", true, 3200, 2048, filter);
+  pack_case("pack_b NT 512x2048 (transposing, L2)", true, 512, 2048, filter);
   recurrent_case("lstm fwd T100 B32 I512 H512", Cell::lstm, 100, 32, 512, 512, false, filter);
   recurrent_case("lstm T100 B32 I512 H512", Cell::lstm, 100, 32, 512, 512, true, filter);
   recurrent_case("gru fwd T100 B32 I512 H512", Cell::gru, 100, 32, 512, 512, false, filter);
   recurrent_case("gru T100 B32 I512 H512", Cell::gru, 100, 32, 512, 512, true, filter);
   recurrent_case("lstm fwd T25 B64 I1024 H1024", Cell::lstm, 25, 64, 1024, 1024, false, filter);
+  recurrent_case("lstm T25 B64 I1024 H1024", Cell::lstm, 25, 64, 1024, 1024, true, filter);
+  recurrent_case("lstm fwd T50 B256 I256 H256", Cell::lstm, 50, 256, 256, 256, false, filter);
   recurrent_case("lstm fwd T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter);
   return 0;
 }

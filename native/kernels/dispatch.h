@@ -1,8 +1,8 @@
 // CPU dispatch: one KernelTable of function pointers, filled once at first use from CPUID (MLAS's
 // GetMlasPlatform, Highway's dynamic dispatch). Each ISA file in isa/ compiles the same vector bodies
-// (gemm_micro.inl, gemm_small.inl, activations.inl, gates.inl, written once against simd.h) with its
-// own compiler flags and fills a table; the generic kernel files (gemm.cc, lstm.cc, ...) only call
-// through it.
+// (gemm_micro.inl, gemm_pack.inl, gemm_small.inl, activations.inl, gates.inl, written once against
+// simd.h) with its own compiler flags and fills a table; the generic kernel files (gemm.cc, lstm.cc,
+// ...) only call through it.
 //
 // RNNKIT_SIMD=scalar|avx2|avx512 forces a path (an unknown or unsupported name falls back to the
 // CPUID choice, with a warning on stderr). Tests run every table present on the machine through
@@ -24,6 +24,13 @@ struct KernelTable {
   int gemm_mr, gemm_nr;
   void (*gemm_micro)(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc,
                      int64_t m, int64_t n);
+  // The panel packing the microkernel reads (gemm_pack.inl; layouts in gemm.cc):
+  // a_packed = alpha · op(A)[i0 : i0+mc, p0 : p0+kc] as [kc, MR] strips; b_packed = op(B)[p0 : p0+kc,
+  // j0 : j0+nc] as [kc, NR] strips; padding rows/columns 0.
+  void (*pack_a)(bool transA, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
+                 float alpha, float* a_packed);
+  void (*pack_b)(bool transB, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
+                 float* b_packed);
   // C[M, N] += alpha · A · op(B) for 1 ≤ M ≤ 4 without packing (gemm_small.inl): A [M, lda] with
   // contiguous rows; op(B) = Bᵀ for B [N, ldb] (transB), else B [K, ldb].
   void (*gemm_small_m)(bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,

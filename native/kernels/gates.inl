@@ -120,6 +120,8 @@ static void fill_table(KernelTable* table, const char* name) {
   table->gemm_nr = NV * kWidth;
   table->gemm_micro = gemm_micro_tile<MR, NV>;
   table->gemm_small_m = gemm_small_m_impl;
+  table->pack_a = pack_a_impl<MR>;
+  table->pack_b = pack_b_impl<NV * kWidth>;
   table->tanh = tanh_array_impl;
   table->sigmoid = sigmoid_array_impl;
   table->axpy = axpy_impl;

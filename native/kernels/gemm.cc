@@ -32,7 +32,6 @@ namespace {
 constexpr int64_t kKC = 256;   // depth of a packed panel
 constexpr int64_t kMC = 144;   // rows of op(A) per packed block (a multiple of MR 4, 6 and 8)
 constexpr int64_t kNC = 2048;  // columns of op(B) per packed panel (a multiple of NR 4, 16 and 32)
-constexpr int64_t kPackDepth = 16;  // depth of the blocks a transposing pack moves at once (both sides in L1)
 // Rows of op(A) up to which sgemm (op(B) not pre-packed) uses the small-M kernels, 4 rows per pass
 // over B: at 8 rows two passes over B cost less than packing it (bench/kernels: 8×2048×512
 // 0.41 → 0.12 ms), and at 16 still less than packing.
@@ -46,59 +45,6 @@ struct PackBuffers {
 PackBuffers& pack_buffers() {
   thread_local PackBuffers buffers;
   return buffers;
-}
-
-// out = alpha · op(A)[i0 : i0+mc, p0 : p0+kc] as strips of MR rows: strip s is [kc, MR], rows past mc 0.
-void pack_a(bool transA, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t p0, int64_t kc,
-            float alpha, int64_t MR, float* out) {
-  for (int64_t s = 0; s < mc; s += MR) {
-    const int64_t m = std::min(MR, mc - s);
-    float* dst = out + s * kc;
-    if (!transA) {
-      // A transpose: blocks of kPackDepth depth keep both the rows read and the strip written in L1.
-      for (int64_t pb = 0; pb < kc; pb += kPackDepth) {
-        const int64_t pe = std::min(kc, pb + kPackDepth);
-        for (int64_t ii = 0; ii < m; ++ii) {
-          const float* src = A + (i0 + s + ii) * lda + p0;
-          for (int64_t p = pb; p < pe; ++p) dst[p * MR + ii] = alpha * src[p];
-        }
-      }
-    } else {
-      for (int64_t p = 0; p < kc; ++p) {
-        const float* src = A + (p0 + p) * lda + i0 + s;
-        for (int64_t ii = 0; ii < m; ++ii) dst[p * MR + ii] = alpha * src[ii];
-      }
-    }
-    for (int64_t p = 0; p < kc; ++p)
-      for (int64_t ii = m; ii < MR; ++ii) dst[p * MR + ii] = 0.0f;
-  }
-}
-
-// out = op(B)[p0 : p0+kc, j0 : j0+nc] as strips of NR columns: strip s is [kc, NR], columns past nc 0.
-void pack_b(bool transB, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
-            int64_t NR, float* out) {
-  for (int64_t s = 0; s < nc; s += NR) {
-    const int64_t n = std::min(NR, nc - s);
-    float* dst = out + s * kc;
-    if (!transB) {
-      for (int64_t p = 0; p < kc; ++p) {
-        const float* src = B + (p0 + p) * ldb + j0 + s;
-        float* row = dst + p * NR;
-        for (int64_t jj = 0; jj < n; ++jj) row[jj] = src[jj];
-        for (int64_t jj = n; jj < NR; ++jj) row[jj] = 0.0f;
-      }
-    } else {
-      for (int64_t pb = 0; pb < kc; pb += kPackDepth) {  // a transpose, blocked as in pack_a
-        const int64_t pe = std::min(kc, pb + kPackDepth);
-        for (int64_t jj = 0; jj < n; ++jj) {
-          const float* src = B + (j0 + s + jj) * ldb + p0;
-          for (int64_t p = pb; p < pe; ++p) dst[p * NR + jj] = src[p];
-        }
-      }
-      for (int64_t p = 0; p < kc; ++p)
-        for (int64_t jj = n; jj < NR; ++jj) dst[p * NR + jj] = 0.0f;
-    }
-  }
 }
 
 struct GemmProblem {
@@ -132,7 +78,7 @@ void macro_kernel(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, con
 float* a_pack_buffer(const KernelTable& kt, int64_t M, int64_t K) {
   PackBuffers& buffers = pack_buffers();
   const int64_t MR = kt.gemm_mr;
-  const size_t need = static_cast<size_t>(std::min(kKC, K) * std::min(kMC, ((M + MR - 1) / MR) * MR));
+  const size_t need = static_cast<size_t>(std::min(kKC, K) * (((std::min(kMC, M) + MR - 1) / MR) * MR));
   if (buffers.a.size() < need) buffers.a.resize(need);
   return buffers.a.data();
 }
@@ -151,10 +97,10 @@ void gemm_block_range(const GemmProblem& g, int64_t m0, int64_t m1, int64_t n0, 
     const int64_t nc = std::min(kNC, n1 - jc);
     for (int64_t pc = 0; pc < g.K; pc += kKC) {
       const int64_t kc = std::min(kKC, g.K - pc);
-      pack_b(g.transB, g.B, g.ldb, pc, kc, jc, nc, NR, b_packed);
+      g.kt->pack_b(g.transB, g.B, g.ldb, pc, kc, jc, nc, b_packed);
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         const int64_t mc = std::min(kMC, m1 - ic);
-        pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, g.kt->gemm_mr, a_packed);
+        g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
         macro_kernel(*g.kt, mc, nc, kc, a_packed, b_packed, g.C + ic * g.ldc + jc, g.ldc);
       }
     }
@@ -171,7 +117,7 @@ void gemm_packed_range(const GemmProblem& g, const PackedB& packed, int64_t m0, 
     const int64_t mc = std::min(kMC, m1 - ic);
     for (int64_t pc = 0; pc < g.K; pc += kKC) {
       const int64_t kc = std::min(kKC, g.K - pc);
-      pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, g.kt->gemm_mr, a_packed);
+      g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
       macro_kernel(*g.kt, mc, n1 - n0, kc, a_packed, packed.data + pc * n_padded + n0 * kc, g.C + ic * g.ldc + n0,
                    g.ldc);
     }
@@ -267,7 +213,7 @@ PackedB pack_b(const KernelTable& kt, bool transB, int64_t K, int64_t N, const f
   const int64_t n_padded = ((N + NR - 1) / NR) * NR;
   for (int64_t pc = 0; pc < K; pc += kKC) {
     const int64_t kc = std::min(kKC, K - pc);
-    pack_b(transB, B, ldb, pc, kc, 0, N, NR, storage + pc * n_padded);
+    kt.pack_b(transB, B, ldb, pc, kc, 0, N, storage + pc * n_padded);
   }
   return PackedB{&kt, K, N, storage};
 }

@@ -12,6 +12,12 @@ template <int MR, int NV>
 static void gemm_micro_tile(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc,
                             int64_t m, int64_t n) {
   constexpr int NR = NV * kWidth;
+  // The C tile is read once, after the kc loop; ask for its lines now so that they arrive meanwhile
+  // (C of a large product lives in L3 or memory: without this, 2048³ ran at 83% of peak).
+  for (int i = 0; i < MR; ++i) {
+    vprefetch(c + i * ldc);
+    vprefetch(c + i * ldc + NR - 1);
+  }
   vf acc[MR][NV];
   for (int i = 0; i < MR; ++i)
     for (int j = 0; j < NV; ++j) acc[i][j] = vzero();

@@ -53,6 +53,7 @@ static inline vf vpow2i(vf n) {
   return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
 }
 static inline float vreduce_add(vf v) { return _mm512_reduce_add_ps(v); }
+static inline void vprefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
 static inline float vreduce_max(vf v) { return _mm512_reduce_max_ps(v); }
 
 #elif defined(RNNKIT_SIMD_AVX2)
@@ -96,6 +97,8 @@ static inline float vreduce_add(vf v) {
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
 }
+static inline void vprefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+
 static inline float vreduce_max(vf v) {
   __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_max_ps(s, _mm_movehl_ps(s, s));
@@ -144,6 +147,7 @@ static inline vf vpow2i(vf n) {
   return vfrom_bits(static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23);
 }
 static inline float vreduce_add(vf v) { return v; }
+static inline void vprefetch(const float*) {}
 static inline float vreduce_max(vf v) { return v; }
 
 #endif

@@ -15,6 +15,7 @@ namespace {
 #define RNNKIT_SIMD_AVX2 1
 #include "../simd.h"
 #include "../gemm_micro.inl"
+#include "../gemm_pack.inl"
 #include "../gemm_small.inl"
 #include "../activations.inl"
 #include "../gates.inl"

@@ -12,6 +12,7 @@ namespace isa_scalar {
 namespace {
 #include "../simd.h"
 #include "../gemm_micro.inl"
+#include "../gemm_pack.inl"
 #include "../gemm_small.inl"
 #include "../activations.inl"
 #include "../gates.inl"
