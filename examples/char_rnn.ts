@@ -16,7 +16,9 @@
  * fit through ctx.carry) starts the next, so the model reads the text as one stream. The budget is
  * --minutes of training time (evaluation is not counted) or --steps, whichever ends first. The
  * validation loss is the mean cross entropy over every held-out character, read as 32 contiguous
- * rows with the state carried. Model: Embedding(E) → L stacked LSTM layers of H units → Linear(V).
+ * rows with the state carried, measured every --eval-minutes; training ends with the weights of the
+ * best one (char-rnn keeps its best checkpoint the same way). Model: Embedding(E) → L stacked LSTM
+ * layers of H units → Linear(V).
  */
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -39,10 +41,12 @@ const opts = parseOptions('char-rnn: train a character-level LSTM on a text file
   batch: { value: 32, help: 'B: rows of text per batch', int: true },
   seqLen: { value: 64, help: 'T: characters per row per batch (backpropagation window)', int: true },
   lr: { value: 2e-3, help: 'Adam learning rate' },
+  lrDecay: { value: 'none', help: 'none, or cosine: the learning rate falls along a half cosine to 0 at the end of the time budget' },
   clip: { value: 5, help: 'gradient norm clip' },
   minutes: { value: 2, help: 'training time budget in minutes (evaluation not counted)' },
   steps: { value: 0, help: 'stop after this many steps (0: only the time budget)', int: true },
   evalMinutes: { value: 2, help: 'validation every this many minutes of training' },
+  keepBest: { value: true, help: 'end with the weights of the best validation (false: the last weights)' },
   out: { value: join(tmpdir(), 'rnnkit-char-rnn.safetensors'), help: 'checkpoint file written after training' },
   sample: { value: 600, help: 'characters to sample', int: true },
   prompt: { value: 'The ', help: 'text the sample continues' },
@@ -63,6 +67,7 @@ function packageText(): { text: string; what: string } {
   walk(join(root, 'dist'));
   return { text: files.map((f) => readFileSync(f, 'utf8')).join('\n'), what: `${files.length} files of the rnnkit package (${relative(process.cwd(), root) || '.'}: README.md, dist/**.js)` };
 }
+if (opts.lrDecay !== 'none' && opts.lrDecay !== 'cosine') throw new RangeError(`--lr-decay must be none or cosine, got ${JSON.stringify(opts.lrDecay)}`);
 const { text, what } = opts.data === '' ? packageText() : { text: readFileSync(opts.data, 'utf8'), what: opts.data };
 const tokenizer = new CharTokenizer().fit(text);
 const V = tokenizer.vocabSize;
@@ -104,11 +109,13 @@ function validationLoss(): number {
 const parameters = model.parameters().reduce((n, p) => n + p.size, 0);
 console.log(`backend ${getBackend().name}; text: ${what}`);
 console.log(`${ids.length.toLocaleString('en')} characters, vocabulary ${V}; training on the first ${trainIds.length.toLocaleString('en')}, validating on the last ${valCount.toLocaleString('en')}`);
-console.log(`model: Embedding(${V}, ${opts.embedding}) → ${opts.layers}×LSTM(${opts.hidden}) → Linear(${V}), ${(parameters / 1e6).toFixed(2)}M parameters; B=${B}, T=${T}, Adam ${opts.lr}, clip ${opts.clip}`);
+console.log(`model: Embedding(${V}, ${opts.embedding}) → ${opts.layers}×LSTM(${opts.hidden}) → Linear(${V}), ${(parameters / 1e6).toFixed(2)}M parameters, dropout ${opts.dropout}`);
+console.log(`training: B=${B}, T=${T}, Adam ${opts.lr}${opts.lrDecay === 'cosine' ? ' with cosine decay to 0' : ''}, clip ${opts.clip}`);
 console.log(`budget: ${opts.minutes} min of training${opts.steps > 0 ? ` or ${opts.steps} steps` : ''}; one epoch is ${trainBatches.length} steps\n`);
 
 // ---- training: fit with the state carried across batches, a clock, and validation every few minutes ----
 const curve: { minutes: number; step: number; trainLoss: number; valLoss: number }[] = [];
+const best = { valLoss: Infinity, step: 0, minutes: 0, weights: {} as Record<string, Float32Array> }; // the best validation so far
 let trainSeconds = 0; // time spent in training steps only
 let stepStart = performance.now();
 let lossSum = 0;
@@ -121,6 +128,7 @@ const evaluate = (step: number): void => {
   const valLoss = validationLoss();
   const trainLoss = lossSum / Math.max(1, lossCount);
   curve.push({ minutes: trainSeconds / 60, step, trainLoss, valLoss });
+  if (opts.keepBest && valLoss < best.valLoss) Object.assign(best, { valLoss, step, minutes: trainSeconds / 60, weights: model.stateDict() });
   console.log(`  ${(trainSeconds / 60).toFixed(1).padStart(5)} min  step ${String(step).padStart(6)}  train loss ${trainLoss.toFixed(4)}  ${Math.round(tokensPerSecond(step))} tokens/s  validation loss ${valLoss.toFixed(4)}`);
   lastLog = trainSeconds;
   lossSum = lossCount = 0;
@@ -143,6 +151,7 @@ const history = await fit(model, {
       trainSeconds += (performance.now() - stepStart) / 1000;
       lossSum += log.loss;
       lossCount++;
+      if (opts.lrDecay === 'cosine') optimizer.paramGroups[0]!.lr = opts.lr * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, trainSeconds / (opts.minutes * 60))));
       if (trainSeconds >= opts.minutes * 60) trainer.stopTraining('callback', `time budget of ${opts.minutes} min reached`);
       else if (trainSeconds >= nextEval) {
         evaluate(trainer.step);
@@ -157,10 +166,15 @@ const history = await fit(model, {
   }],
 });
 if (curve.at(-1)?.step !== history.step) evaluate(history.step);
-const final = curve.at(-1)!;
+const last = curve.at(-1)!;
+if (opts.keepBest && best.step !== last.step) {
+  model.loadStateDict(best.weights);
+  console.log(`the last validation loss (${last.valLoss.toFixed(4)}) is above the best; keeping the weights of step ${best.step}`);
+}
+const final = opts.keepBest ? best : last;
 console.log(`\ntrained ${history.step} steps (${(history.step / trainBatches.length).toFixed(2)} epochs) in ${(trainSeconds / 60).toFixed(1)} min of training, ${(wall() / 60).toFixed(1)} min wall`);
 console.log(`throughput: ${Math.round(tokensPerSecond(history.step))} tokens/s (training steps, ${getBackend().name} backend)`);
-console.log(`validation loss ${final.valLoss.toFixed(4)} nats/char (${(final.valLoss / Math.LN2).toFixed(3)} bits/char) on the last ${valCount.toLocaleString('en')} characters`);
+console.log(`validation loss ${final.valLoss.toFixed(4)} nats/char (${(final.valLoss / Math.LN2).toFixed(3)} bits/char) on the last ${valCount.toLocaleString('en')} characters, at ${final.minutes.toFixed(1)} min (step ${final.step})`);
 
 // ---- save, load into a fresh model, stream a sample ----
 saveCheckpoint(opts.out, { model, optimizer, step: history.step, config, vocab: tokenizer.toJSON(), history: curve });
