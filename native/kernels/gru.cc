@@ -112,11 +112,13 @@ void gru_backward(const RecurrentBackwardArgs& a) {
   // Input side: r, z share their pre-activation gradients with the hidden side; n has its own.
   accumulate_input_gradients(a.dWIh, a.dX, dGh, G, 2 * H, a.x, a.wIh, a.lengths, T, B, I);
   accumulate_input_gradients(a.dWIh + 2 * H * I, a.dX, dnIn, H, H, a.x, a.wIh + 2 * H * I, a.lengths, T, B, I);
-  if (a.dBHh != nullptr) add_column_sums(a.dBHh, dGh, T * B, G, G);
-  if (a.dBIh != nullptr) {
-    add_column_sums(a.dBIh, dGh, T * B, G, 2 * H);
-    add_column_sums(a.dBIh + 2 * H, dnIn, T * B, H, H);
-  }
+  // r, z: dBIh and dBHh both += the column sums of dGh[:, 0:2H] (one pass); n: dBHh from dGh's n
+  // part, dBIh from dnIn.
+  float* rz1 = a.dBIh != nullptr ? a.dBIh : a.dBHh;
+  float* rz2 = a.dBIh != nullptr ? a.dBHh : nullptr;
+  if (rz1 != nullptr) add_column_sums(rz1, rz2, dGh, T * B, G, 2 * H);
+  if (a.dBHh != nullptr) add_column_sums(a.dBHh + 2 * H, nullptr, dGh + 2 * H, T * B, G, H);
+  if (a.dBIh != nullptr) add_column_sums(a.dBIh + 2 * H, nullptr, dnIn, T * B, H, H);
 }
 
 }  // namespace rnnkit

@@ -125,8 +125,10 @@ void lstm_backward(const RecurrentBackwardArgs& a) {
   // dWHh += dGatesᵀ · hPrev   [4H, T·B] · [T·B, H]   (both zero at inactive rows)
   sgemm(true, false, G, H, T * B, 1.0f, dGates, G, hPrev, H, 1.0f, a.dWHh, H);
   accumulate_input_gradients(a.dWIh, a.dX, dGates, G, G, a.x, a.wIh, a.lengths, T, B, I);
-  if (a.dBIh != nullptr) add_column_sums(a.dBIh, dGates, T * B, G, G);
-  if (a.dBHh != nullptr) add_column_sums(a.dBHh, dGates, T * B, G, G);
+  // dBIh and dBHh both += the column sums of dGates, computed once.
+  if (a.dBIh != nullptr || a.dBHh != nullptr) {
+    add_column_sums(a.dBIh != nullptr ? a.dBIh : a.dBHh, a.dBIh != nullptr ? a.dBHh : nullptr, dGates, T * B, G, G);
+  }
 }
 
 }  // namespace rnnkit

@@ -15,7 +15,7 @@ void fill_bias_rows(float* C, int64_t rows, int64_t ldc, int64_t col0, int64_t w
   }
 }
 
-void add_column_sums(float* dBias, const float* G, int64_t rows, int64_t ldg, int64_t width) {
+void add_column_sums(float* dBias, float* dBias2, const float* G, int64_t rows, int64_t ldg, int64_t width) {
   constexpr int64_t kBlock = 64;  // columns summed together: one pass over G per block, sums in registers/L1
   double sums[kBlock];
   for (int64_t j0 = 0; j0 < width; j0 += kBlock) {
@@ -26,6 +26,9 @@ void add_column_sums(float* dBias, const float* G, int64_t rows, int64_t ldg, in
       for (int64_t j = 0; j < w; ++j) sums[j] += row[j];
     }
     for (int64_t j = 0; j < w; ++j) dBias[j0 + j] += static_cast<float>(sums[j]);
+    if (dBias2 != nullptr) {
+      for (int64_t j = 0; j < w; ++j) dBias2[j0 + j] += static_cast<float>(sums[j]);
+    }
   }
 }
 

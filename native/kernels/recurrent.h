@@ -18,8 +18,9 @@ inline bool is_active(const int32_t* lengths, int64_t t, int64_t b) { return len
 void fill_bias_rows(float* C, int64_t rows, int64_t ldc, int64_t col0, int64_t width, const float* b1,
                     const float* b2);
 
-// dBias[j] += Σ_r G[r·ldg + j] for j < width, summed in double (T·B rows would lose float digits).
-void add_column_sums(float* dBias, const float* G, int64_t rows, int64_t ldg, int64_t width);
+// dBias[j] += Σ_r G[r·ldg + j] for j < width, summed in double (T·B rows would lose float digits), and
+// the same sums added to dBias2[j] when it is not null (b_ih and b_hh get the same gradient: one pass).
+void add_column_sums(float* dBias, float* dBias2, const float* G, int64_t rows, int64_t ldg, int64_t width);
 
 // The input side of backward, as large GEMMs over maximal runs of active rows after the time loop:
 //   dWIh[0:width, :] += dG[:, 0:width]ᵀ · x                 [width, I]

@@ -92,8 +92,9 @@ void rnn_backward(RnnActivation activation, const RecurrentBackwardArgs& a) {
   // dWHh += dPreᵀ · hPrev   [H, T·B] · [T·B, H]
   sgemm(true, false, H, H, T * B, 1.0f, dPre, H, hPrev, H, 1.0f, a.dWHh, H);
   accumulate_input_gradients(a.dWIh, a.dX, dPre, H, H, a.x, a.wIh, a.lengths, T, B, I);
-  if (a.dBIh != nullptr) add_column_sums(a.dBIh, dPre, T * B, H, H);
-  if (a.dBHh != nullptr) add_column_sums(a.dBHh, dPre, T * B, H, H);
+  if (a.dBIh != nullptr || a.dBHh != nullptr) {  // both += the column sums of dPre, computed once
+    add_column_sums(a.dBIh != nullptr ? a.dBIh : a.dBHh, a.dBIh != nullptr ? a.dBHh : nullptr, dPre, T * B, H, H);
+  }
 }
 
 }  // namespace rnnkit

@@ -8,6 +8,8 @@ TEST(lstm_forward_backward_every_isa) { check_cell_everywhere(Cell::lstm); }
 
 TEST(lstm_packed_recurrent_weights_every_isa) { check_cell_packed_weights(Cell::lstm); }
 
+TEST(lstm_single_bias_gradient_every_isa) { check_single_bias_gradient(Cell::lstm); }
+
 TEST(lstm_saturated_gates_stay_finite) {
   // Pre-activations of ±1e4 saturate every gate; nothing may overflow into Inf or NaN.
   for (const auto* table : usable_tables()) {

@@ -150,9 +150,10 @@ export function gruBackward(args: RecurrentBackwardArgs): void {
   // Input side: r, z share their pre-activation gradients with the hidden side; n has its own.
   accumulateInputGradients(dWIh, dX, scratch, dGhOff, G, 2 * H, 0, x, wIh, lengths, T, B, I);
   accumulateInputGradients(dWIh, dX, scratch, dnInOff, H, H, 2 * H, x, wIh, lengths, T, B, I);
-  if (dBHh !== null) addColumnSums(dBHh, 0, scratch, dGhOff, T * B, G, G);
-  if (dBIh !== null) {
-    addColumnSums(dBIh, 0, scratch, dGhOff, T * B, G, 2 * H);
-    addColumnSums(dBIh, 2 * H, scratch, dnInOff, T * B, H, H);
-  }
+  // r, z: dBIh and dBHh both += the column sums of dGh[:, 0:2H] (one pass); n: dBHh from dGh's n
+  // part, dBIh from dnIn.
+  const rz1 = dBIh ?? dBHh;
+  if (rz1 !== null) addColumnSums(rz1, 0, scratch, dGhOff, T * B, G, 2 * H, dBIh !== null ? dBHh : null);
+  if (dBHh !== null) addColumnSums(dBHh, 2 * H, scratch, dGhOff + 2 * H, T * B, G, H);
+  if (dBIh !== null) addColumnSums(dBIh, 2 * H, scratch, dnInOff, T * B, H, H);
 }

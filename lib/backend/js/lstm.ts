@@ -160,6 +160,7 @@ export function lstmBackward(args: RecurrentBackwardArgs): void {
   // dWHh += dGatesᵀ · hPrev   [4H, T·B] · [T·B, H]   (both zero at inactive rows)
   sgemmAt(true, false, G, H, T * B, 1, scratch, dGatesOff, G, ws, hPrevOff, H, 1, dWHh, 0, H);
   accumulateInputGradients(dWIh, dX, scratch, dGatesOff, G, G, 0, x, wIh, lengths, T, B, I);
-  if (dBIh !== null) addColumnSums(dBIh, 0, scratch, dGatesOff, T * B, G, G);
-  if (dBHh !== null) addColumnSums(dBHh, 0, scratch, dGatesOff, T * B, G, G);
+  // dBIh and dBHh both += the column sums of dGates, computed once.
+  const dB1 = dBIh ?? dBHh;
+  if (dB1 !== null) addColumnSums(dB1, 0, scratch, dGatesOff, T * B, G, G, dBIh !== null ? dBHh : null);
 }

@@ -39,32 +39,29 @@ export function fillBiasRows(
   }
 }
 
+/** float64 column sums of addColumnSums, grown to the widest call (module-level: no per-call allocation). */
+let columnSums = new Float64Array(0);
+
 /**
  * dBias[bCol0 + j] += Σ_r G[gOff + r·ldg + j] for j < width (a bias gradient is the column sum of
- * the pre-activation gradients). Four columns at a time, summed in float64: over T·B rows a float32
- * running sum would lose digits.
+ * the pre-activation gradients), and the same sums added to dBias2[b2Col0 + j] when dBias2 is given
+ * (b_ih and b_hh get the same gradient: one pass). Summed in float64, each column in row order (over
+ * T·B rows a float32 running sum would lose digits); G is swept row by row, so it is read once,
+ * sequentially (a column-wise sweep reread every cache line several times).
  */
 export function addColumnSums(
   dBias: Float32Array, bCol0: number, G: Float32Array, gOff: number, rows: number, ldg: number, width: number,
+  dBias2: Float32Array | null = null, b2Col0 = 0,
 ): void {
-  let j = 0;
-  for (; j + 4 <= width; j += 4) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let r = 0, g = gOff + j; r < rows; r++, g += ldg) {
-      s0 += G[g];
-      s1 += G[g + 1];
-      s2 += G[g + 2];
-      s3 += G[g + 3];
-    }
-    dBias[bCol0 + j] += s0;
-    dBias[bCol0 + j + 1] += s1;
-    dBias[bCol0 + j + 2] += s2;
-    dBias[bCol0 + j + 3] += s3;
+  if (columnSums.length < width) columnSums = new Float64Array(width);
+  const sums = columnSums;
+  sums.fill(0, 0, width);
+  for (let r = 0, g = gOff; r < rows; r++, g += ldg) {
+    for (let j = 0; j < width; j++) sums[j] += G[g + j]!;
   }
-  for (; j < width; j++) {
-    let s = 0;
-    for (let r = 0, g = gOff + j; r < rows; r++, g += ldg) s += G[g];
-    dBias[bCol0 + j] += s;
+  for (let j = 0; j < width; j++) dBias[bCol0 + j] += sums[j]!;
+  if (dBias2 !== null) {
+    for (let j = 0; j < width; j++) dBias2[b2Col0 + j] += sums[j]!;
   }
 }
 

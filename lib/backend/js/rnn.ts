@@ -100,6 +100,6 @@ export function rnnBackward(activation: RnnActivation, args: RecurrentBackwardAr
   // dWHh += dPreᵀ · hPrev   [H, T·B] · [T·B, H]
   sgemmAt(true, false, H, H, T * B, 1, scratch, dPreOff, H, ws, 0, H, 1, dWHh, 0, H);
   accumulateInputGradients(dWIh, dX, scratch, dPreOff, H, H, 0, x, wIh, lengths, T, B, I);
-  if (dBIh !== null) addColumnSums(dBIh, 0, scratch, dPreOff, T * B, H, H);
-  if (dBHh !== null) addColumnSums(dBHh, 0, scratch, dPreOff, T * B, H, H);
+  const dB1 = dBIh ?? dBHh; // both += the column sums of dPre, computed once
+  if (dB1 !== null) addColumnSums(dB1, 0, scratch, dPreOff, T * B, H, H, dBIh !== null ? dBHh : null);
 }
