@@ -59,3 +59,4 @@ export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqAttention, type Encoded, type
 export { beamSearch, greedySearch, type Hypothesis, type SearchStep, type BeamSearchOptions, type GreedySearchOptions } from './nn/models/search.js';
 export { sample, sampleRows, generate, type SampleOptions, type GenerateOptions, type GenerateResult, type StreamingModel } from './nn/generate.js';
 export { systemInfo, type SystemInfo, type NativeInfo } from './backend/info.js';
+export { setNumThreads, getNumThreads } from './backend/threads.js';

@@ -50,6 +50,12 @@ export interface RnnkitAddon {
   softmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
   logSoftmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
   cpuInfo(): AddonCpuInfo;
+  /**
+   * The kernel thread pool's size from now on, process-wide; n in 1..256 (native/binding/info.cc).
+   * Optional: binaries built before it existed still load (threads.ts says they need a rebuild).
+   */
+  setNumThreads?(n: number): void;
+  getNumThreads?(): number;
 }
 
 const EXPORTS: readonly (keyof RnnkitAddon)[] = [

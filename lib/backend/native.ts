@@ -18,6 +18,22 @@ export class NativeBackend implements Backend {
     return this.addon.cpuInfo();
   }
 
+  /**
+   * Sizes the kernel thread pool (process-wide; lib/backend/threads.ts documents it). Throws when the
+   * loaded binary predates setNumThreads (rebuild it); RNNKIT_NUM_THREADS works with any build.
+   */
+  setNumThreads(n: number): void {
+    if (this.addon.setNumThreads === undefined) {
+      throw new Error('rnnkit: this native addon build has no setNumThreads (a stale build? run npm run build:gyp)');
+    }
+    this.addon.setNumThreads(n);
+  }
+
+  /** The kernel thread pool's size (cpuInfo().threads for builds without getNumThreads). */
+  getNumThreads(): number {
+    return this.addon.getNumThreads === undefined ? this.addon.cpuInfo().threads : this.addon.getNumThreads();
+  }
+
   sgemm(
     transA: boolean, transB: boolean, M: number, N: number, K: number,
     alpha: number, A: Float32Array, lda: number, B: Float32Array, ldb: number,

@@ -20,6 +20,8 @@ Napi::Value Axpy(const Napi::CallbackInfo& info);                            //
 Napi::Value SoftmaxRows(const Napi::CallbackInfo& info);                     //
 Napi::Value LogSoftmaxRows(const Napi::CallbackInfo& info);                  //
 Napi::Value CpuInfo(const Napi::CallbackInfo& info);                         // info.cc
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info);                   //
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info);                   //
 
 namespace {
 
@@ -42,6 +44,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<SoftmaxRows>(env, exports, "softmaxRows");
   Export<LogSoftmaxRows>(env, exports, "logSoftmaxRows");
   Export<CpuInfo>(env, exports, "cpuInfo");
+  Export<SetNumThreads>(env, exports, "setNumThreads");
+  Export<GetNumThreads>(env, exports, "getNumThreads");
   return exports;
 }
 

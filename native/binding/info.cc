@@ -2,6 +2,10 @@
 //   isa: the KernelTable in use ('scalar' | 'avx2' | 'avx512'); isas: every table usable here;
 //   threads: the kernel thread pool's size; simdOverride: RNNKIT_SIMD as seen at load (or null);
 //   compiler and build: how this binary was made (for the fallback notice and bug reports).
+// setNumThreads(n): undefined   [sync]  the kernel thread pool's size from now on, process-wide (one
+//   pool serves the main thread and every worker_thread); n an integer in [1, 256], else RangeError /
+//   TypeError. Waits for a multi-threaded kernel in flight to finish.
+// getNumThreads(): number   [sync]
 #include <cstdlib>
 
 #include "args.h"
@@ -17,6 +21,13 @@
 #endif
 
 namespace rnnkit::binding {
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  rnnkit::set_thread_count(static_cast<int>(RequireDim(Arg(info, 0), "n", 1, 256)));
+  return info.Env().Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), rnnkit::thread_count()); }
 
 Napi::Value CpuInfo(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();

@@ -147,5 +147,8 @@ void gru_backward(const RecurrentBackwardArgs& args);
 
 const char* active_isa_name();  // "scalar" | "avx2" | "avx512": the KernelTable in use
 int thread_count();             // threads parallel_for uses (the caller included)
+// Sets thread_count() (clamped to 1..256) for every later call, process-wide: one pool serves the
+// main thread and every worker_thread. Waits for a parallel_for in flight to finish.
+void set_thread_count(int threads);
 
 }  // namespace rnnkit

@@ -17,16 +17,19 @@
 namespace rnnkit {
 namespace {
 
+constexpr int kMaxThreads = 256;
+
 thread_local bool in_pool_task = false;  // set while a thread runs tasks: nested calls run inline
 
-// RNNKIT_NUM_THREADS, else the logical CPU count (at most 16) — but 1 on machines with 2 or fewer:
-// there the second CPU is typically an SMT sibling or a shared vCPU, and on the CI machine (2 vCPUs)
-// two threads ran the LSTM time loop 2× slower than one (they time-slice, and every per-step GEMM
-// then waits for the descheduled half). Set RNNKIT_NUM_THREADS=2 where two real cores are free.
+// The initial size: RNNKIT_NUM_THREADS, else the logical CPU count (at most 16) — but 1 on machines
+// with 2 or fewer: there the second CPU is typically an SMT sibling or a shared vCPU, and on the CI
+// machine (2 vCPUs) two threads ran the LSTM time loop 2× slower than one (they time-slice, and
+// every per-step GEMM then waits for the descheduled half). RNNKIT_NUM_THREADS=2 (or
+// set_thread_count, the binding's setNumThreads) where two real cores are free.
 int configured_threads() {
   if (const char* env = std::getenv("RNNKIT_NUM_THREADS")) {
     const long n = std::strtol(env, nullptr, 10);
-    if (n >= 1) return static_cast<int>(std::min<long>(n, 256));
+    if (n >= 1) return static_cast<int>(std::min<long>(n, kMaxThreads));
   }
   const unsigned hw = std::thread::hardware_concurrency();
   return hw <= 2 ? 1 : static_cast<int>(std::min<unsigned>(hw, 16));
@@ -34,11 +37,25 @@ int configured_threads() {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads) {
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
-  }
+  explicit ThreadPool(int threads) { resize(threads); }
 
-  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  int size() const { return active_.load(std::memory_order_relaxed); }
+
+  // Uses `threads` threads from now on (the caller included): grows the worker set when needed;
+  // shrinking just leaves the surplus workers parked. Waits for a running parallel_for to finish.
+  void resize(int threads) {
+    std::lock_guard<std::mutex> owner(call_mutex_);
+    uint64_t generation;  // fixed while call_mutex_ is held: new workers start from it
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      generation = generation_;
+    }
+    while (static_cast<int>(workers_.size()) < threads - 1) {
+      const int index = static_cast<int>(workers_.size());
+      workers_.emplace_back([this, index, generation] { worker_loop(index, generation); });
+    }
+    active_.store(threads, std::memory_order_relaxed);
+  }
 
   // false when another caller holds the pool: the caller then runs the tasks itself.
   bool try_run(int64_t tasks, TaskFn fn, void* context) {
@@ -50,7 +67,9 @@ class ThreadPool {
       context_ = context;
       tasks_ = tasks;
       next_.store(0, std::memory_order_relaxed);
-      pending_workers_ = static_cast<int>(workers_.size());
+      // Workers 0 … participants − 1 take tasks; no more than there are tasks to share.
+      participants_ = static_cast<int>(std::min<int64_t>(active_.load(std::memory_order_relaxed) - 1, tasks - 1));
+      pending_workers_ = participants_;
       ++generation_;
     }
     work_ready_.notify_all();
@@ -72,13 +91,14 @@ class ThreadPool {
     in_pool_task = was_in_task;
   }
 
-  void worker_loop() {
-    uint64_t seen = 0;
+  // `seen`: the generation current when the worker was added; it joins from the next one on.
+  void worker_loop(int index, uint64_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
         work_ready_.wait(lock, [&] { return generation_ != seen; });
         seen = generation_;
+        if (index >= participants_) continue;  // not needed this time
       }
       run_tasks();
       std::lock_guard<std::mutex> lock(mutex_);
@@ -86,15 +106,17 @@ class ThreadPool {
     }
   }
 
-  std::mutex call_mutex_;  // held by the one parallel_for using the pool
+  std::mutex call_mutex_;  // held by the one parallel_for using the pool, and by resize()
   std::mutex mutex_;       // guards the fields below
   std::condition_variable work_ready_, all_done_;
   uint64_t generation_ = 0;
+  int participants_ = 0;
   int pending_workers_ = 0;
   TaskFn fn_ = nullptr;
   void* context_ = nullptr;
   int64_t tasks_ = 0;
   std::atomic<int64_t> next_{0};
+  std::atomic<int> active_{1};
   std::vector<std::thread> workers_;
 };
 
@@ -106,6 +128,8 @@ ThreadPool& pool() {
 }  // namespace
 
 int thread_count() { return pool().size(); }
+
+void set_thread_count(int threads) { pool().resize(std::max(1, std::min(threads, kMaxThreads))); }
 
 void parallel_for(int64_t tasks, TaskFn fn, void* context) {
   if (tasks <= 0) return;

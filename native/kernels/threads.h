@@ -1,7 +1,8 @@
-// One small fixed thread pool and parallel_for. Kernels use it for the big GEMMs and never spawn
-// threads of their own. The pool is created on first use with thread_count() − 1 workers (the caller
-// is the last worker); RNNKIT_NUM_THREADS overrides the count (default in threads.cc: the logical CPU
-// count up to 16, or 1 on machines with at most 2).
+// One small thread pool and parallel_for. Kernels use it for the big GEMMs and never spawn threads
+// of their own. The pool is created on first use with thread_count() − 1 workers (the caller is the
+// last worker); RNNKIT_NUM_THREADS sets the initial count (default in threads.cc: the logical CPU
+// count up to 16, or 1 on machines with at most 2) and set_thread_count changes it at run time
+// (growing adds workers; shrinking parks the surplus).
 //
 // Safe to call from several threads at once (the Node binding runs kernels on libuv's threads): one
 // caller owns the pool at a time and any other caller, or a nested call from inside a task, simply
@@ -27,6 +28,7 @@ void parallel_for(int64_t tasks, F&& f) {
       const_cast<void*>(static_cast<const void*>(&f)));
 }
 
-int thread_count();  // also declared in kernels.h
+int thread_count();                 // also declared in kernels.h
+void set_thread_count(int threads);  // also declared in kernels.h
 
 }  // namespace rnnkit
