@@ -56,6 +56,9 @@ export interface RnnkitAddon {
    */
   setNumThreads?(n: number): void;
   getNumThreads?(): number;
+  /** Several recurrentForward / recurrentBackward calls, concurrently with >1 thread (optional, as above). */
+  recurrentForwardBatch?(cell: CellKind, argsList: RecurrentForwardArgs[]): void;
+  recurrentBackwardBatch?(cell: CellKind, argsList: RecurrentBackwardArgs[]): void;
 }
 
 const EXPORTS: readonly (keyof RnnkitAddon)[] = [

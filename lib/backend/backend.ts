@@ -141,6 +141,14 @@ export interface Backend {
   recurrentBackwardWorkspaceSize(cell: CellKind, T: number, B: number, H: number): number;
   recurrentForward(cell: CellKind, args: RecurrentForwardArgs): void;
   recurrentBackward(cell: CellKind, args: RecurrentBackwardArgs): void;
+  /**
+   * Optional: several independent recurrentForward / recurrentBackward calls at once (the directions
+   * of a bidirectional layer), which a backend with threads runs concurrently. The same results as
+   * one call per args; their output buffers must not overlap. lib/nn/recurrent/node.ts uses them
+   * when present (the native backend has them, the js backend does not).
+   */
+  recurrentForwardBatch?(cell: CellKind, argsList: RecurrentForwardArgs[]): void;
+  recurrentBackwardBatch?(cell: CellKind, argsList: RecurrentBackwardArgs[]): void;
 
   // Elementwise and row kernels used by the ops (out may alias x).
   /** out[i] = tanh(x[i]) */

@@ -11,7 +11,19 @@ import { loadAddon, packageRoot, type AddonCpuInfo, type RnnkitAddon } from './a
 export class NativeBackend implements Backend {
   readonly name = 'native' as const;
 
-  constructor(private readonly addon: RnnkitAddon) {}
+  /** The directions of a bidirectional layer in one call, concurrently with >1 kernel thread. */
+  readonly recurrentForwardBatch?: (cell: CellKind, argsList: RecurrentForwardArgs[]) => void;
+  readonly recurrentBackwardBatch?: (cell: CellKind, argsList: RecurrentBackwardArgs[]) => void;
+
+  constructor(private readonly addon: RnnkitAddon) {
+    // Present only when the binary has them (an older build still loads, one call per direction).
+    const forwardBatch = addon.recurrentForwardBatch;
+    const backwardBatch = addon.recurrentBackwardBatch;
+    if (forwardBatch !== undefined && backwardBatch !== undefined) {
+      this.recurrentForwardBatch = (cell, argsList) => forwardBatch.call(addon, cell, argsList);
+      this.recurrentBackwardBatch = (cell, argsList) => backwardBatch.call(addon, cell, argsList);
+    }
+  }
 
   /** Which SIMD path, thread count and build the loaded binary uses. */
   cpuInfo(): AddonCpuInfo {

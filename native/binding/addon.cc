@@ -14,6 +14,8 @@ Napi::Value RecurrentForward(const Napi::CallbackInfo& info);                //
 Napi::Value RecurrentForwardAsync(const Napi::CallbackInfo& info);           //
 Napi::Value RecurrentBackward(const Napi::CallbackInfo& info);               //
 Napi::Value RecurrentBackwardAsync(const Napi::CallbackInfo& info);          //
+Napi::Value RecurrentForwardBatch(const Napi::CallbackInfo& info);           //
+Napi::Value RecurrentBackwardBatch(const Napi::CallbackInfo& info);          //
 Napi::Value Tanh(const Napi::CallbackInfo& info);                            // elementwise.cc
 Napi::Value Sigmoid(const Napi::CallbackInfo& info);                         //
 Napi::Value Axpy(const Napi::CallbackInfo& info);                            //
@@ -38,6 +40,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<RecurrentForwardAsync>(env, exports, "recurrentForwardAsync");
   Export<RecurrentBackward>(env, exports, "recurrentBackward");
   Export<RecurrentBackwardAsync>(env, exports, "recurrentBackwardAsync");
+  Export<RecurrentForwardBatch>(env, exports, "recurrentForwardBatch");
+  Export<RecurrentBackwardBatch>(env, exports, "recurrentBackwardBatch");
   Export<Tanh>(env, exports, "tanh");
   Export<Sigmoid>(env, exports, "sigmoid");
   Export<Axpy>(env, exports, "axpy");

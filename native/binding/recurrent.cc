@@ -8,18 +8,27 @@
 // recurrentForwardAsync(cell, args): Promise<undefined>    [async] same, on libuv's thread pool
 // recurrentBackward(cell, args): undefined                 [sync]  gradients accumulate (+=)
 // recurrentBackwardAsync(cell, args): Promise<undefined>   [async]
+// recurrentForwardBatch(cell, argsList): undefined         [sync] several independent calls (the two
+// recurrentBackwardBatch(cell, argsList): undefined        [sync] directions of a bidirectional
+//   layer) at once: argsList is an Array of 1..16 args objects, each checked as above (a message
+//   names the field, not the list index); with more than one kernel thread (setNumThreads) they run
+//   concurrently, one per pool thread, each single-threaded inside. Their output buffers must not
+//   overlap (the library's never do; overlapping ones race, without memory unsafety).
 //
 // Throws (before any work starts, also for the async variants) TypeError / RangeError naming the
 // field: sizes T, B, I, H must be positive integers; every buffer a Float32Array at least as long as
 // its shape; optional ones (c0, bIh, bHh, lengths, dX, dH0, dC0, dBIh, dBHh, dOut, dHN, dCN) may be
 // null; lengths an Int32Array with each of its first B values in [1, T]. All fields are read first and
 // checked after, so a getter cannot change a buffer between its check and the kernel.
+#include <exception>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "args.h"
+#include "dispatch.h"
 #include "job.h"
+#include "threads.h"
 
 namespace rnnkit::binding {
 
@@ -94,10 +103,9 @@ struct Fields {
   std::vector<Napi::Value> All() const { return std::vector<Napi::Value>(values, values + N); }
 };
 
-RecurrentForwardJob ParseForward(const Napi::CallbackInfo& info, Fields<kForwardFieldCount>& fields) {
-  const Napi::Env env = info.Env();
-  const CellKind cell = ParseCell(Arg(info, 0));
-  ReadProperties(RequireObject(Arg(info, 1), "args"), kForwardFields, kForwardFieldCount, fields.values);
+RecurrentForwardJob ParseForwardObject(Napi::Env env, CellKind cell, const Napi::Object& object,
+                                       Fields<kForwardFieldCount>& fields) {
+  ReadProperties(object, kForwardFields, kForwardFieldCount, fields.values);
   const Napi::Value* v = fields.values;
   const Sizes s = ParseSizes(env, cell, v[fT], v[fB], v[fI], v[fH]);
   const bool lstm = cell == CellKind::lstm;
@@ -121,10 +129,9 @@ RecurrentForwardJob ParseForward(const Napi::CallbackInfo& info, Fields<kForward
   return job;
 }
 
-RecurrentBackwardJob ParseBackward(const Napi::CallbackInfo& info, Fields<kBackwardFieldCount>& fields) {
-  const Napi::Env env = info.Env();
-  const CellKind cell = ParseCell(Arg(info, 0));
-  ReadProperties(RequireObject(Arg(info, 1), "args"), kBackwardFields, kBackwardFieldCount, fields.values);
+RecurrentBackwardJob ParseBackwardObject(Napi::Env env, CellKind cell, const Napi::Object& object,
+                                         Fields<kBackwardFieldCount>& fields) {
+  ReadProperties(object, kBackwardFields, kBackwardFieldCount, fields.values);
   const Napi::Value* v = fields.values;
   const Sizes s = ParseSizes(env, cell, v[bT], v[bB], v[bI], v[bH]);
   const bool lstm = cell == CellKind::lstm;
@@ -153,6 +160,61 @@ RecurrentBackwardJob ParseBackward(const Napi::CallbackInfo& info, Fields<kBackw
   a.workspace = RequireF32(v[bWorkspace], "workspace", WorkspaceSize(env, cell, s.T, s.B, s.H)).data;
   a.lengths = OptionalLengths(v[bLengths], "lengths", s.B, 1, s.T);
   return job;
+}
+
+RecurrentForwardJob ParseForward(const Napi::CallbackInfo& info, Fields<kForwardFieldCount>& fields) {
+  const CellKind cell = ParseCell(Arg(info, 0));
+  return ParseForwardObject(info.Env(), cell, RequireObject(Arg(info, 1), "args"), fields);
+}
+
+RecurrentBackwardJob ParseBackward(const Napi::CallbackInfo& info, Fields<kBackwardFieldCount>& fields) {
+  const CellKind cell = ParseCell(Arg(info, 0));
+  return ParseBackwardObject(info.Env(), cell, RequireObject(Arg(info, 1), "args"), fields);
+}
+
+constexpr uint32_t kMaxBatch = 16;
+
+// Parses argsList (info[1]) into jobs, then runs them: concurrently over the pool when it has more
+// than one thread (each task under the caller's KernelTable, so RNNKIT_SIMD and test overrides hold
+// on the pool's threads too), else one after the other.
+template <class Job, size_t N, Job (*Parse)(Napi::Env, CellKind, const Napi::Object&, Fields<N>&)>
+Napi::Value RunBatch(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const CellKind cell = ParseCell(Arg(info, 0));
+  const Napi::Value list = Arg(info, 1);
+  if (!list.IsArray()) ThrowType(env, "argsList", "an Array of args objects", list);
+  const Napi::Array array = list.As<Napi::Array>();
+  const uint32_t count = array.Length();
+  if (count < 1 || count > kMaxBatch) {
+    ThrowRangeText(env, "argsList", "an Array of 1.." + std::to_string(kMaxBatch) + " args objects",
+                   "an Array of " + std::to_string(count));
+  }
+  std::vector<Fields<N>> fields(count);
+  std::vector<Job> jobs;
+  jobs.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    const std::string name = "argsList[" + std::to_string(i) + "]";
+    jobs.push_back(Parse(env, cell, RequireObject(array.Get(i), name.c_str()), fields[i]));
+  }
+  if (count == 1 || rnnkit::thread_count() <= 1) {
+    for (const Job& job : jobs) job.Run();
+  } else {
+    // An exception must not leave a pool thread (std::terminate): each task keeps its own, and the
+    // first one is rethrown here, on the calling thread, where Guarded turns it into a JS Error.
+    const rnnkit::KernelTable& table = rnnkit::kernels();
+    std::vector<std::exception_ptr> errors(count);
+    rnnkit::parallel_for(static_cast<int64_t>(count), [&](int64_t i) {
+      try {
+        const rnnkit::ScopedKernelTable use(table);
+        jobs[static_cast<size_t>(i)].Run();
+      } catch (...) {
+        errors[static_cast<size_t>(i)] = std::current_exception();
+      }
+    });
+    for (const std::exception_ptr& error : errors)
+      if (error) std::rethrow_exception(error);
+  }
+  return env.Undefined();
 }
 
 Napi::Value SizeBinding(const Napi::CallbackInfo& info, bool backward) {
@@ -192,6 +254,18 @@ Napi::Value RecurrentBackwardAsync(const Napi::CallbackInfo& info) {
   Fields<kBackwardFieldCount> fields;
   const RecurrentBackwardJob job = ParseBackward(info, fields);
   return RunAsync(info.Env(), job, fields.All());
+}
+
+}  // namespace rnnkit::binding
+
+namespace rnnkit::binding {
+
+Napi::Value RecurrentForwardBatch(const Napi::CallbackInfo& info) {
+  return RunBatch<RecurrentForwardJob, kForwardFieldCount, ParseForwardObject>(info);
+}
+
+Napi::Value RecurrentBackwardBatch(const Napi::CallbackInfo& info) {
+  return RunBatch<RecurrentBackwardJob, kBackwardFieldCount, ParseBackwardObject>(info);
 }
 
 }  // namespace rnnkit::binding

@@ -1,13 +1,17 @@
 /**
- * lib/nn/recurrent/node.ts, the one autograd node per layer and direction: its workspace handling.
- * A forward that nothing will differentiate (noGrad, or no input requiring a gradient) writes into a
- * shared scratch workspace instead of allocating one per call; a recorded node keeps its own. These
- * tests check the outputs of scratch-workspace calls against the PyTorch fixtures, across calls of
- * growing and shrinking size, and that a scratch call between a forward and its backward leaves
- * that backward's gradients intact.
+ * lib/nn/recurrent/node.ts, the one autograd node per layer and direction.
+ * Workspace handling: a forward that nothing will differentiate (noGrad, or no input requiring a
+ * gradient) writes into a shared scratch workspace instead of allocating one per call; a recorded
+ * node keeps its own. These tests check the outputs of scratch-workspace calls against the PyTorch
+ * fixtures, across calls of growing and shrinking size, and that a scratch call between a forward
+ * and its backward leaves that backward's gradients intact.
+ * recurrentLayers: both directions of a bidirectional layer as one node (one batch call each way,
+ * concurrent with more than one kernel thread): outputs and every gradient, including x's (the sum
+ * of both directions'), against the fixture at 1 and 2 threads, with and without the tape.
  */
-import { expect, it } from 'vitest';
-import { GRU, LSTM, Tensor, noGrad, tensor } from '../../lib/index.js';
+import { afterAll, expect, it } from 'vitest';
+import { GRU, LSTM, Tensor, getNumThreads, noGrad, setNumThreads, tensor } from '../../lib/index.js';
+import { recurrentLayers } from '../../lib/nn/recurrent/node.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
 import { f32, loadRecurrentFixture, type RecurrentFixture } from '../helpers/fixtures.js';
@@ -93,5 +97,55 @@ describeEachBackend('recurrent node: scratch workspace of forward-only calls', (
     check('d loss / d h0', h0.grad!.data, fx.grads.h0!.data);
     check('d loss / d c0', c0.grad!.data, fx.grads.c0!.data);
     for (const [name, p] of module.namedParameters()) check(`d loss / d ${name}`, p.grad!.data, fx.grads[name]!.data);
+  });
+});
+
+describeEachBackend('recurrent node: both directions as one batch', (backend) => {
+  const initialThreads = getNumThreads();
+  afterAll(() => setNumThreads(initialThreads));
+
+  for (const threads of [1, 2]) {
+    it(`a bidirectional 2-layer LSTM at ${threads} thread(s): outputs and every gradient match PyTorch`, () => {
+      setNumThreads(threads);
+      const fx = loadRecurrentFixture('lstm_l2_bidir');
+      const module = lstmFor(fx);
+      const x = input(fx, 'x', true);
+      const h0 = input(fx, 'h0', true);
+      const c0 = input(fx, 'c0', true);
+      const [out, [hN, cN]] = module.forward(x, [h0, c0]);
+      check('output', out.data, fx.outputs.output!.data);
+      check('h_n', hN.data, fx.outputs.h_n!.data);
+      check('c_n', cN.data, fx.outputs.c_n!.data);
+      out.mul(input(fx, 'R')).sum().add(hN.mul(input(fx, 'Rh')).sum()).add(cN.mul(input(fx, 'Rc')).sum()).backward();
+      check('d loss / d x (both directions)', x.grad!.data, fx.grads.x!.data);
+      check('d loss / d h0', h0.grad!.data, fx.grads.h0!.data);
+      check('d loss / d c0', c0.grad!.data, fx.grads.c0!.data);
+      for (const [name, p] of module.namedParameters()) check(`d loss / d ${name}`, p.grad!.data, fx.grads[name]!.data);
+    });
+
+    it(`the same under noGrad at ${threads} thread(s) (each direction in its own scratch region)`, () => {
+      setNumThreads(threads);
+      const fx = loadRecurrentFixture('lstm_l2_bidir');
+      const module = lstmFor(fx);
+      const [out, [hN]] = noGrad(() => module.forward(input(fx, 'x'), [input(fx, 'h0'), input(fx, 'c0')]));
+      check('output', out.data, fx.outputs.output!.data);
+      check('h_n', hN.data, fx.outputs.h_n!.data);
+    });
+  }
+
+  it('records one node for both directions when the backend batches them, one per direction otherwise', () => {
+    const fx = loadRecurrentFixture('lstm_l1');
+    const module = lstmFor(fx);
+    const p = Object.fromEntries(module.namedParameters());
+    const w = { wIh: p.weight_ih_l0!, wHh: p.weight_hh_l0!, bIh: p.bias_ih_l0!, bHh: p.bias_hh_l0! };
+    const x = input(fx, 'x', true);
+    const h0 = input(fx, 'h0');
+    const c0 = input(fx, 'c0');
+    const [forward, reverse] = recurrentLayers('lstm', [
+      { x, h0, c0, ...w, lengths: null, reverse: false },
+      { x, h0, c0, ...w, lengths: null, reverse: true },
+    ]);
+    const sameNode = forward!.out.gradFn === reverse!.out.gradFn;
+    expect(sameNode).toBe(backend === 'native');
   });
 });

@@ -14,7 +14,7 @@
  */
 import { Module } from '../module.js';
 import type { ParameterArena, ParameterSpec } from '../parameters.js';
-import { recurrentLayer } from './node.js';
+import { recurrentLayers } from './node.js';
 import { GATES, type CellKind } from '../../backend/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { concat, reshape, slice, stack, transpose } from '../../tensor/ops/shape.js';
@@ -182,16 +182,19 @@ export abstract class RNNBase<S extends RecurrentState> extends Module {
     let layerInput = xs; // [T, B, I_k]
     for (let k = 0; k < L; k++) {
       const directionOutputs: Tensor[] = [];
-      for (let d = 0; d < D; d++) {
+      // Both directions in one call: concurrent on the native backend with more than one thread.
+      const results = recurrentLayers(this.cell, Array.from({ length: D }, (_, d) => {
         const index = k * D + d;
-        const result = recurrentLayer(this.cell, {
+        return {
           x: layerInput,
           h0: stateAt(h0, index, B, H) ?? zeroState,
           c0: isLstm ? (stateAt(c0, index, B, H) ?? zeroState) : null,
           ...this.layerWeights[index]!,
           lengths,
           reverse: d === 1,
-        });
+        };
+      }));
+      for (const result of results) {
         directionOutputs.push(result.out); // [T, B, H]
         hNs.push(result.hN); // [B, H]
         if (result.cN) cNs.push(result.cN);

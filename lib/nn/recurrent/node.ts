@@ -5,11 +5,17 @@
  * call (the whole BPTT loop). Layers (base.ts) and cells (cells.ts, T = 1) both go through here, so
  * the gate math exists only in the backend kernels.
  *
+ * `recurrentLayers` runs several independent layer calls (the two directions of a bidirectional
+ * layer) as ONE node when the backend has the batch entry points (the native one): forward and
+ * backward are then one `recurrentForwardBatch` / `recurrentBackwardBatch` call each, which runs the
+ * directions concurrently on the kernel thread pool (setNumThreads > 1). Otherwise it is one node per
+ * direction, as `recurrentLayer`.
+ *
  * Dimension letters: T steps, B batch, I input features, H hidden units, G gates (RNN 1, GRU 3,
  * LSTM 4). Arguments are validated by the caller (the module); this file trusts the sizes.
  */
 import { getBackend } from '../../backend/index.js';
-import { GATES, type CellKind } from '../../backend/backend.js';
+import { GATES, type Backend, type CellKind, type RecurrentBackwardArgs, type RecurrentForwardArgs } from '../../backend/backend.js';
 import { isGradEnabled, record } from '../../tensor/autograd.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
@@ -57,61 +63,174 @@ function inferenceWorkspace(size: number): Float32Array {
   return sharedWorkspace;
 }
 
-/** Runs one layer/direction and records it as one node on the tape. */
-export function recurrentLayer(cell: CellKind, inputs: RecurrentNodeInputs): RecurrentNodeOutputs {
+/** Whether a node over these inputs will be recorded (and so must keep its workspace for backward). */
+function willRecord(inputsList: readonly RecurrentNodeInputs[]): boolean {
+  return isGradEnabled() && inputsList.some(({ x, h0, c0, wIh, wHh, bIh, bHh }) =>
+    [x, h0, c0, wIh, wHh, bIh, bHh].some((t) => t?.requiresGrad === true));
+}
+
+/** One layer/direction call: its sizes, output buffers and forward arguments. */
+interface LayerCall {
+  inputs: RecurrentNodeInputs;
+  T: number;
+  B: number;
+  I: number;
+  H: number;
+  out: Float32Array; // [T, B, H]
+  hN: Float32Array; // [B, H]
+  cN: Float32Array | null; // [B, H] (LSTM)
+  forward: RecurrentForwardArgs;
+  /** This call's node inputs, in order; backwardCall returns gradients in the same order. */
+  nodeInputs: Tensor[];
+}
+
+/** Allocates a call's outputs and forward arguments; `workspace` of recurrentWorkspaceSize floats or more. */
+function prepareCall(cell: CellKind, inputs: RecurrentNodeInputs, workspace: Float32Array): LayerCall {
   const { x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse } = inputs;
   const [T, B, I] = x.shape as [number, number, number];
   const H = wHh.shape[1]!;
-  const isLstm = cell === 'lstm';
-  // Captured so backward reads the workspace with the layout of the backend that wrote it.
-  const backend = getBackend();
-
-  const out = new Float32Array(T * B * H); // [T, B, H]
-  const hN = new Float32Array(B * H); // [B, H]
-  const cN = isLstm ? new Float32Array(B * H) : null; // [B, H]
-  const workspaceSize = backend.recurrentWorkspaceSize(cell, T, B, H);
-  // Only a node that will run backward keeps its workspace; a forward-only call (noGrad, or no input
-  // needs a gradient: inference, streaming) writes into one shared scratch instead of allocating.
-  const keepsWorkspace = isGradEnabled() && [x, h0, c0, wIh, wHh, bIh, bHh].some((t) => t?.requiresGrad === true);
-  const workspace = keepsWorkspace ? new Float32Array(workspaceSize) : inferenceWorkspace(workspaceSize);
-  backend.recurrentForward(cell, {
+  const out = new Float32Array(T * B * H);
+  const hN = new Float32Array(B * H);
+  const cN = cell === 'lstm' ? new Float32Array(B * H) : null;
+  const forward: RecurrentForwardArgs = {
     out, hN, cN, workspace,
     x: x.data, h0: h0.data, c0: c0?.data ?? null,
     wIh: wIh.data, wHh: wHh.data, bIh: bIh?.data ?? null, bHh: bHh?.data ?? null,
     lengths, reverse, T, B, I, H,
-  });
-
-  // Input order of the node; backward returns gradients in the same order.
+  };
   const nodeInputs: Tensor[] = [x, h0, ...(c0 ? [c0] : []), wIh, wHh, ...(bIh && bHh ? [bIh, bHh] : [])];
-  const outputs = [
-    { data: out, shape: [T, B, H] },
-    { data: hN, shape: [B, H] },
-    ...(cN ? [{ data: cN, shape: [B, H] }] : []),
-  ];
-  const G = GATES[cell];
+  return { inputs, T, B, I, H, out, hN, cN, forward, nodeInputs };
+}
 
-  const tensors = record(`${cell}${reverse ? '_reverse' : ''}`, outputs, nodeInputs, (gradOutputs) => {
-    const [dOut = null, dHN = null, dCN = null] = gradOutputs;
-    // Buffers the kernel accumulates into: zeroed here (style rule 1: the caller zeroes).
-    const dX = x.requiresGrad ? new Float32Array(T * B * I) : null; // [T, B, I]
-    const dH0 = h0.requiresGrad ? new Float32Array(B * H) : null; // [B, H]
-    const dC0 = c0?.requiresGrad ? new Float32Array(B * H) : null; // [B, H]
-    const dWIh = new Float32Array(G * H * I); // [G·H, I]
-    const dWHh = new Float32Array(G * H * H); // [G·H, H]
-    const dBIh = bIh ? new Float32Array(G * H) : null; // [G·H]
-    const dBHh = bHh ? new Float32Array(G * H) : null; // [G·H]
-    backend.recurrentBackward(cell, {
-      dX, dH0, dC0, dWIh, dWHh, dBIh, dBHh,
-      scratch: new Float32Array(backend.recurrentBackwardWorkspaceSize(cell, T, B, H)),
-      dOut, dHN, dCN: isLstm ? dCN : null,
-      x: x.data, h0: h0.data, c0: c0?.data ?? null, wIh: wIh.data, wHh: wHh.data,
-      out, workspace, lengths, reverse, T, B, I, H,
-    });
-    return [
-      dX, dH0, ...(c0 ? [dC0] : []),
-      wIh.requiresGrad ? dWIh : null, wHh.requiresGrad ? dWHh : null,
-      ...(bIh && bHh ? [bIh.requiresGrad ? dBIh : null, bHh.requiresGrad ? dBHh : null] : []),
-    ];
+/** The call's outputs as `record` wants them: out [T, B, H], hN [B, H], cN [B, H] (LSTM). */
+function callOutputs(call: LayerCall): { data: Float32Array; shape: number[] }[] {
+  const { T, B, H } = call;
+  return [
+    { data: call.out, shape: [T, B, H] },
+    { data: call.hN, shape: [B, H] },
+    ...(call.cN ? [{ data: call.cN, shape: [B, H] }] : []),
+  ];
+}
+
+/**
+ * The backward arguments of a call for the upstream gradients of its outputs, with freshly zeroed
+ * gradient buffers (the kernels accumulate), and the gradients to return, in nodeInputs order.
+ */
+function backwardCall(
+  backend: Backend, cell: CellKind, call: LayerCall, gradOutputs: (Float32Array | null)[],
+): { args: RecurrentBackwardArgs; grads: (Float32Array | null)[] } {
+  const { x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse } = call.inputs;
+  const { T, B, I, H } = call;
+  const G = GATES[cell];
+  const [dOut = null, dHN = null, dCN = null] = gradOutputs;
+  // Buffers the kernel accumulates into: zeroed here (style rule 1: the caller zeroes).
+  const dX = x.requiresGrad ? new Float32Array(T * B * I) : null; // [T, B, I]
+  const dH0 = h0.requiresGrad ? new Float32Array(B * H) : null; // [B, H]
+  const dC0 = c0?.requiresGrad ? new Float32Array(B * H) : null; // [B, H]
+  const dWIh = new Float32Array(G * H * I); // [G·H, I]
+  const dWHh = new Float32Array(G * H * H); // [G·H, H]
+  const dBIh = bIh ? new Float32Array(G * H) : null; // [G·H]
+  const dBHh = bHh ? new Float32Array(G * H) : null; // [G·H]
+  const args: RecurrentBackwardArgs = {
+    dX, dH0, dC0, dWIh, dWHh, dBIh, dBHh,
+    scratch: new Float32Array(backend.recurrentBackwardWorkspaceSize(cell, T, B, H)),
+    dOut, dHN, dCN: cell === 'lstm' ? dCN : null,
+    x: x.data, h0: h0.data, c0: c0?.data ?? null, wIh: wIh.data, wHh: wHh.data,
+    out: call.out, workspace: call.forward.workspace, lengths, reverse, T, B, I, H,
+  };
+  const grads = [
+    dX, dH0, ...(c0 ? [dC0] : []),
+    wIh.requiresGrad ? dWIh : null, wHh.requiresGrad ? dWHh : null,
+    ...(bIh && bHh ? [bIh.requiresGrad ? dBIh : null, bHh.requiresGrad ? dBHh : null] : []),
+  ];
+  return { args, grads };
+}
+
+function nodeOutputs(tensors: Tensor[], offset: number, cell: CellKind): RecurrentNodeOutputs {
+  return { out: tensors[offset]!, hN: tensors[offset + 1]!, cN: cell === 'lstm' ? tensors[offset + 2]! : null };
+}
+
+/** Runs one layer/direction and records it as one node on the tape. */
+export function recurrentLayer(cell: CellKind, inputs: RecurrentNodeInputs): RecurrentNodeOutputs {
+  // Captured so backward reads the workspace with the layout of the backend that wrote it.
+  const backend = getBackend();
+  const [T, B] = inputs.x.shape as [number, number, number];
+  const workspaceSize = backend.recurrentWorkspaceSize(cell, T, B, inputs.wHh.shape[1]!);
+  // Only a node that will run backward keeps its workspace; a forward-only call (noGrad, or no input
+  // needs a gradient: inference, streaming) writes into one shared scratch instead of allocating.
+  const workspace = willRecord([inputs]) ? new Float32Array(workspaceSize) : inferenceWorkspace(workspaceSize);
+  const call = prepareCall(cell, inputs, workspace);
+  backend.recurrentForward(cell, call.forward);
+  const tensors = record(`${cell}${inputs.reverse ? '_reverse' : ''}`, callOutputs(call), call.nodeInputs, (gradOutputs) => {
+    const { args, grads } = backwardCall(backend, cell, call, gradOutputs);
+    backend.recurrentBackward(cell, args);
+    return grads;
   });
-  return { out: tensors[0]!, hN: tensors[1]!, cN: isLstm ? tensors[2]! : null };
+  return nodeOutputs(tensors, 0, cell);
+}
+
+/**
+ * Runs independent layer calls (the directions of a bidirectional layer: same x, their own weights and
+ * states) and records them as ONE node when the backend can run them as a batch, which it does
+ * concurrently with more than one kernel thread; else one node per call (recurrentLayer). Outputs in
+ * the order of `inputsList`.
+ */
+export function recurrentLayers(cell: CellKind, inputsList: RecurrentNodeInputs[]): RecurrentNodeOutputs[] {
+  const backend = getBackend();
+  const forwardBatch = backend.recurrentForwardBatch?.bind(backend);
+  const backwardBatch = backend.recurrentBackwardBatch?.bind(backend);
+  if (inputsList.length === 1 || forwardBatch === undefined || backwardBatch === undefined) {
+    return inputsList.map((inputs) => recurrentLayer(cell, inputs));
+  }
+  // One workspace region per call: each kept when the node will be recorded, else slices of the
+  // shared scratch (the calls may run at the same time, so they cannot share one region).
+  const sizes = inputsList.map(({ x, wHh }) => backend.recurrentWorkspaceSize(cell, x.shape[0]!, x.shape[1]!, wHh.shape[1]!));
+  const keeps = willRecord(inputsList);
+  const scratch = keeps ? null : inferenceWorkspace(sizes.reduce((a, b) => a + b, 0));
+  let offset = 0;
+  const calls = inputsList.map((inputs, i) => {
+    const size = sizes[i]!;
+    const workspace = scratch === null ? new Float32Array(size) : scratch.subarray(offset, offset + size);
+    offset += size;
+    return prepareCall(cell, inputs, workspace);
+  });
+  forwardBatch(cell, calls.map((c) => c.forward));
+
+  // The node's inputs: every call's inputs, each tensor once (the calls share x); slot[i][j] is where
+  // input j of call i sits.
+  const nodeInputs: Tensor[] = [];
+  const slots = calls.map((c) => c.nodeInputs.map((t) => {
+    let at = nodeInputs.indexOf(t);
+    if (at < 0) at = nodeInputs.push(t) - 1;
+    return at;
+  }));
+  const outputCounts = calls.map((c) => callOutputs(c).length);
+  const tensors = record(`${cell}_x${calls.length}`, calls.flatMap(callOutputs), nodeInputs, (gradOutputs) => {
+    let first = 0;
+    const parts = calls.map((call, i) => {
+      const part = backwardCall(backend, cell, call, gradOutputs.slice(first, first + outputCounts[i]!));
+      first += outputCounts[i]!;
+      return part;
+    });
+    backwardBatch(cell, parts.map((p) => p.args));
+    // A shared input (x) gets the sum of its calls' gradients.
+    const grads: (Float32Array | null)[] = nodeInputs.map(() => null);
+    parts.forEach((part, i) => part.grads.forEach((g, j) => {
+      if (g === null) return;
+      const at = slots[i]![j]!;
+      const sum = grads[at];
+      if (sum === null || sum === undefined) {
+        grads[at] = g;
+      } else {
+        for (let k = 0; k < sum.length; k++) sum[k] = sum[k]! + g[k]!;
+      }
+    }));
+    return grads;
+  });
+  let at = 0;
+  return calls.map((_, i) => {
+    const outputs = nodeOutputs(tensors, at, cell);
+    at += outputCounts[i]!;
+    return outputs;
+  });
 }
