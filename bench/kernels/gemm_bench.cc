@@ -87,7 +87,7 @@ void pack_case(const char* name, bool transB, int64_t K, int64_t N, const char* 
 enum class Cell { lstm, gru };
 
 void recurrent_case(const char* name, Cell cell, int64_t T, int64_t B, int64_t I, int64_t H, bool train,
-                    const char* filter) {
+                    const char* filter, bool forward_only = false) {
   const int64_t G = (cell == Cell::lstm ? 4 : 3) * H;
   std::vector<float> x = filled(T * B * I, 1), h0(B * H, 0.0f), c0(B * H, 0.0f);
   std::vector<float> wIh = filled(G * I, 2), wHh = filled(G * H, 3), bIh = filled(G, 4), bHh = filled(G, 5);
@@ -107,7 +107,9 @@ void recurrent_case(const char* name, Cell cell, int64_t T, int64_t B, int64_t I
                                          dBHh.data(), scratch.data(), dOut.data(), nullptr, nullptr, x.data(),
                                          h0.data(), cell == Cell::lstm ? c0.data() : nullptr, wIh.data(),
                                          wHh.data(), out.data(), workspace.data(), nullptr, false, T, B, I, H};
-  auto forward = [&] { cell == Cell::lstm ? rnnkit::lstm_forward(fa) : rnnkit::gru_forward(fa); };
+  rnnkit::RecurrentForwardArgs fo = fa;
+  if (forward_only) fo.workspace = nullptr;  // inference: nothing saved (kernels.h)
+  auto forward = [&] { cell == Cell::lstm ? rnnkit::lstm_forward(fo) : rnnkit::gru_forward(fo); };
   auto backward = [&] { cell == Cell::lstm ? rnnkit::lstm_backward(ba) : rnnkit::gru_backward(ba); };
   const double fwd = 2.0 * T * B * G * (I + H);
   if (!train) {
@@ -153,6 +155,9 @@ int main(int argc, char** argv) {
   recurrent_case("lstm fwd T25 B64 I1024 H1024", Cell::lstm, 25, 64, 1024, 1024, false, filter);
   recurrent_case("lstm T25 B64 I1024 H1024", Cell::lstm, 25, 64, 1024, 1024, true, filter);
   recurrent_case("lstm fwd T50 B256 I256 H256", Cell::lstm, 50, 256, 256, 256, false, filter);
+  recurrent_case("lstm infer T25 B64 I1024 H1024", Cell::lstm, 25, 64, 1024, 1024, false, filter, true);
+  recurrent_case("lstm infer T50 B256 I256 H256", Cell::lstm, 50, 256, 256, 256, false, filter, true);
+  recurrent_case("lstm infer T100 B32 I512 H512", Cell::lstm, 100, 32, 512, 512, false, filter, true);
   recurrent_case("lstm fwd T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter);
   return 0;
 }

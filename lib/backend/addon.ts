@@ -28,6 +28,11 @@ export interface AddonCpuInfo {
   compiler: string;
   /** 'node-gyp' | 'cmake-js': which build chain made this binary. */
   build: string;
+  /**
+   * What the binary supports beyond the first addon (absent in builds before it): 'forward-only'
+   * (recurrentForward with workspace null), 'batch', 'threads'.
+   */
+  features?: string[];
 }
 
 /** The exports of rnnkit.node; argument order and meaning as on the Backend interface. */

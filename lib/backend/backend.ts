@@ -48,8 +48,11 @@ export interface RecurrentForwardArgs {
    * - gru:   gates [T, B, 3H] (activated r, z, n), hnPre [T, B, H] (W_hn h + b_hn, before r ⊙),
    *          hPrev [T, B, H]
    * `hPrev[t]` / `cPrev[t]` hold the state that step t consumed.
+   * null means forward only (no backward will follow), on a backend whose `forwardOnly` is true: the
+   * kernels then save nothing and keep only a chunk of steps' pre-activations, memory O(chunk)
+   * instead of O(T·B·G·H).
    */
-  workspace: Float32Array;
+  workspace: Float32Array | null;
   // inputs
   /** [T, B, I] */
   x: Float32Array;
@@ -148,6 +151,8 @@ export interface Backend {
    * when present (the native backend has them, the js backend does not).
    */
   recurrentForwardBatch?(cell: CellKind, argsList: RecurrentForwardArgs[]): void;
+  /** Optional: true when recurrentForward (and the batch) accept `workspace: null` (forward only). */
+  readonly forwardOnly?: boolean;
   recurrentBackwardBatch?(cell: CellKind, argsList: RecurrentBackwardArgs[]): void;
 
   // Elementwise and row kernels used by the ops (out may alias x).

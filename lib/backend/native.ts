@@ -15,7 +15,11 @@ export class NativeBackend implements Backend {
   readonly recurrentForwardBatch?: (cell: CellKind, argsList: RecurrentForwardArgs[]) => void;
   readonly recurrentBackwardBatch?: (cell: CellKind, argsList: RecurrentBackwardArgs[]) => void;
 
+  /** Whether recurrentForward accepts workspace null (forward only; builds that report 'forward-only'). */
+  readonly forwardOnly: boolean;
+
   constructor(private readonly addon: RnnkitAddon) {
+    this.forwardOnly = addon.cpuInfo().features?.includes('forward-only') === true;
     // Present only when the binary has them (an older build still loads, one call per direction).
     const forwardBatch = addon.recurrentForwardBatch;
     const backwardBatch = addon.recurrentBackwardBatch;

@@ -1,7 +1,10 @@
 // cpuInfo(): { isa, isas, threads, simdOverride, napiVersion, compiler, build }   [sync]
 //   isa: the KernelTable in use ('scalar' | 'avx2' | 'avx512'); isas: every table usable here;
 //   threads: the kernel thread pool's size; simdOverride: RNNKIT_SIMD as seen at load (or null);
-//   compiler and build: how this binary was made (for the fallback notice and bug reports).
+//   compiler and build: how this binary was made (for the fallback notice and bug reports);
+//   features: what this build supports beyond the first addon ('forward-only': recurrentForward with
+//   workspace null; 'batch': recurrentForwardBatch / recurrentBackwardBatch; 'threads':
+//   setNumThreads / getNumThreads).
 // setNumThreads(n): undefined   [sync]  the kernel thread pool's size from now on, process-wide (one
 //   pool serves the main thread and every worker_thread); n an integer in [1, 256], else RangeError /
 //   TypeError. Waits for a multi-threaded kernel in flight to finish.
@@ -52,6 +55,11 @@ Napi::Value CpuInfo(const Napi::CallbackInfo& info) {
   result.Set("compiler", "unknown");
 #endif
   result.Set("build", RNNKIT_BUILD_SYSTEM);
+  Napi::Array features = Napi::Array::New(env, 3);
+  features.Set(0u, "forward-only");
+  features.Set(1u, "batch");
+  features.Set(2u, "threads");
+  result.Set("features", features);
   return result;
 }
 

@@ -17,7 +17,8 @@
 //
 // Throws (before any work starts, also for the async variants) TypeError / RangeError naming the
 // field: sizes T, B, I, H must be positive integers; every buffer a Float32Array at least as long as
-// its shape; optional ones (c0, bIh, bHh, lengths, dX, dH0, dC0, dBIh, dBHh, dOut, dHN, dCN) may be
+// its shape; optional ones (c0, bIh, bHh, lengths, dX, dH0, dC0, dBIh, dBHh, dOut, dHN, dCN, and the
+// forward workspace: null = forward only, nothing saved; cpuInfo().features has 'forward-only') may be
 // null; lengths an Int32Array with each of its first B values in [1, T]. All fields are read first and
 // checked after, so a getter cannot change a buffer between its check and the kernel.
 #include <exception>
@@ -117,7 +118,8 @@ RecurrentForwardJob ParseForwardObject(Napi::Env env, CellKind cell, const Napi:
   a.out = RequireF32(v[fOut], "out", s.TBH).data;
   a.hN = RequireF32(v[fHN], "hN", s.BH).data;
   a.cN = lstm ? RequireF32(v[fCN], "cN", s.BH).data : nullptr;
-  a.workspace = RequireF32(v[fWorkspace], "workspace", WorkspaceSize(env, cell, s.T, s.B, s.H)).data;
+  // null: forward only (kernels.h), nothing saved for backward
+  a.workspace = OptionalF32(v[fWorkspace], "workspace", WorkspaceSize(env, cell, s.T, s.B, s.H)).data;
   a.x = RequireF32(v[fX], "x", s.TBI).data;
   a.h0 = RequireF32(v[fH0], "h0", s.BH).data;
   a.c0 = lstm ? OptionalF32(v[fC0], "c0", s.BH).data : nullptr;

@@ -239,11 +239,12 @@ StepGemm::StepGemm(bool transW, int64_t M, int64_t N, int64_t K, const float* W,
   packed_ = pack_b(kt, transW, K, N, W, ldw, storage_.get());
 }
 
-void StepGemm::run(const float* A, int64_t lda, float beta, float* C, int64_t ldc) const {
+void StepGemm::run_rows(int64_t rows, const float* A, int64_t lda, float beta, float* C, int64_t ldc) const {
+  RNNKIT_ASSERT(rows >= 0 && rows <= M_);
   if (packed_.data == nullptr) {
-    sgemm(false, transW_, M_, N_, K_, 1.0f, A, lda, W_, ldw_, beta, C, ldc);
+    sgemm(false, transW_, rows, N_, K_, 1.0f, A, lda, W_, ldw_, beta, C, ldc);
   } else {
-    sgemm_packed(false, M_, 1.0f, A, lda, packed_, beta, C, ldc);
+    sgemm_packed(false, rows, 1.0f, A, lda, packed_, beta, C, ldc);
   }
 }
 

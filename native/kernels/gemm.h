@@ -43,11 +43,13 @@ void sgemm_packed(bool transA, int64_t M, float alpha, const float* A, int64_t l
 
 // C [M, N] (ldc) = A [M, K] (lda) · op(W) + beta · C for a W fixed over many calls (a recurrent
 // weight): op(W) = Wᵀ for W [N, ldw] (transW), else W [K, ldw]. The constructor packs op(W) once
-// when M > kSmallM (one allocation, before any time loop); run() allocates nothing.
+// when M > kSmallM (one allocation, before any time loop); run() allocates nothing. run() may be
+// given fewer rows than M (the last chunk of a chunked input projection).
 class StepGemm {
  public:
   StepGemm(bool transW, int64_t M, int64_t N, int64_t K, const float* W, int64_t ldw);
-  void run(const float* A, int64_t lda, float beta, float* C, int64_t ldc) const;
+  void run(const float* A, int64_t lda, float beta, float* C, int64_t ldc) const { run_rows(M_, A, lda, beta, C, ldc); }
+  void run_rows(int64_t rows, const float* A, int64_t lda, float beta, float* C, int64_t ldc) const;
 
  private:
   bool transW_;

@@ -71,6 +71,9 @@ void log_softmax_rows(float* out, const float* x, int64_t rows, int64_t cols);
 //         hPrev [T, B, H]
 // hPrev[t] / cPrev[t] hold the state that step t consumed. The layout is part of the Backend
 // contract (lib/backend/backend.ts) and identical in the js backend.
+// A null workspace means forward only: out, hN, cN as always, nothing saved for backward; LSTM and
+// GRU then project the input a chunk of steps at a time (recurrent.h inference_chunk_steps) into a
+// buffer of their own, so inference touches O(chunk·B·G·H) memory instead of O(T·B·G·H).
 // ---------------------------------------------------------------------------------------------
 
 enum class RnnActivation { tanh, relu };
@@ -80,7 +83,8 @@ struct RecurrentForwardArgs {
   float* out;        // [T, B, H] hidden state after each step; 0 at inactive positions
   float* hN;         // [B, H] final hidden state
   float* cN;         // [B, H] final cell state, LSTM only (nullptr otherwise)
-  float* workspace;  // [*_workspace_size(T, B, H)] what backward needs (layout above)
+  float* workspace;  // [*_workspace_size(T, B, H)] what backward needs (layout above), or nullptr:
+                     // forward only (inference), nothing saved, memory O(chunk) instead of O(T·B·H)
   // inputs
   const float* x;    // [T, B, I]
   const float* h0;   // [B, H]

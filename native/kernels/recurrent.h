@@ -20,6 +20,15 @@ void fill_bias_rows(float* C, int64_t rows, int64_t ldc, int64_t col0, int64_t w
 
 // dBias[j] += Σ_r G[r·ldg + j] for j < width, summed in double (T·B rows would lose float digits), and
 // the same sums added to dBias2[j] when it is not null (b_ih and b_hh get the same gradient: one pass).
+// Forward without a workspace (inference: nothing will run backward) keeps only a chunk of steps'
+// gate pre-activations at a time: enough steps for about kInferenceChunkRows rows (T·B rows in
+// all), so the chunk's input projection is still one efficient GEMM while its buffer stays in cache.
+constexpr int64_t kInferenceChunkRows = 256;
+inline int64_t inference_chunk_steps(int64_t T, int64_t B) {
+  const int64_t steps = (kInferenceChunkRows + B - 1) / B;
+  return steps < 1 ? 1 : steps > T ? T : steps;
+}
+
 void add_column_sums(float* dBias, float* dBias2, const float* G, int64_t rows, int64_t ldg, int64_t width);
 
 // The input side of backward, as large GEMMs over maximal runs of active rows after the time loop:

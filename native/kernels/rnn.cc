@@ -36,16 +36,17 @@ void rnn_forward(RnnActivation activation, const RecurrentForwardArgs& a) {
   const StepGemm recurrent(true, B, H, H, a.wHh, H);  // op(W) = wHhᵀ, packed once here
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = a.reverse ? T - 1 - s : s;
-    float* hPrev = ws + t * BH;  // hPrev[t]   [B, H]
     float* outT = a.out + t * BH;  // out[t]   [B, H]
-    std::memcpy(hPrev, a.hN, BH * sizeof(float));
+    // hPrev[t] (the workspace; without one, forward only, the state is read from hN directly)
+    float* hPrev = ws == nullptr ? nullptr : ws + t * BH;
+    if (hPrev != nullptr) std::memcpy(hPrev, a.hN, BH * sizeof(float));
     // out[t] += hPrev[t] · wHhᵀ   [B, H] · [H, H]
-    recurrent.run(hPrev, H, 1.0f, outT, H);
+    recurrent.run(hPrev != nullptr ? hPrev : a.hN, H, 1.0f, outT, H);
     for (int64_t b = 0; b < B; ++b) {
       float* o = outT + b * H;
       if (!is_active(a.lengths, t, b)) {
         std::memset(o, 0, row_bytes);
-        std::memset(hPrev + b * H, 0, row_bytes);
+        if (hPrev != nullptr) std::memset(hPrev + b * H, 0, row_bytes);
         continue;
       }
       if (relu) {

@@ -9,3 +9,5 @@ TEST(gru_forward_backward_every_isa) { check_cell_everywhere(Cell::gru); }
 TEST(gru_packed_recurrent_weights_every_isa) { check_cell_packed_weights(Cell::gru); }
 
 TEST(gru_single_bias_gradient_every_isa) { check_single_bias_gradient(Cell::gru); }
+
+TEST(gru_forward_only_chunks_every_isa) { check_forward_only_chunks(Cell::gru); }

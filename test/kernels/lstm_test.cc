@@ -10,6 +10,8 @@ TEST(lstm_packed_recurrent_weights_every_isa) { check_cell_packed_weights(Cell::
 
 TEST(lstm_single_bias_gradient_every_isa) { check_single_bias_gradient(Cell::lstm); }
 
+TEST(lstm_forward_only_chunks_every_isa) { check_forward_only_chunks(Cell::lstm); }
+
 TEST(lstm_saturated_gates_stay_finite) {
   // Pre-activations of ±1e4 saturate every gate; nothing may overflow into Inf or NaN.
   for (const auto* table : usable_tables()) {

@@ -97,6 +97,20 @@ inline void check_recurrent(Cell cell, const Shape& shape, uint64_t seed, const 
   if (lstm) CHECK_CLOSE(label + " cN", cN.data(), ref.cN.data(), B * H, 1e-5);
   CHECK_CLOSE(label + " workspace", ws.data(), ref.workspace.data(), static_cast<int64_t>(ws.size()), 1e-5);
 
+  // forward only (no workspace): the same outputs
+  {
+    std::vector<float> out2(T * B * H, -7.0f), hN2(B * H, -7.0f), cN2(lstm ? B * H : 0, -7.0f);
+    rnnkit::RecurrentForwardArgs fo = fa;
+    fo.out = out2.data();
+    fo.hN = hN2.data();
+    fo.cN = ptr_or_null(cN2);
+    fo.workspace = nullptr;
+    run_forward(cell, fo);
+    CHECK_CLOSE(label + " out (forward only)", out2.data(), ref.out.data(), T * B * H, 1e-5);
+    CHECK_CLOSE(label + " hN (forward only)", hN2.data(), ref.hN.data(), B * H, 1e-5);
+    if (lstm) CHECK_CLOSE(label + " cN (forward only)", cN2.data(), ref.cN.data(), B * H, 1e-5);
+  }
+
   // backward, accumulating onto 0.25
   constexpr float kPrefill = 0.25f;
   auto prefilled = [&](int64_t n, bool wanted) { return std::vector<float>(wanted ? n : 0, kPrefill); };
@@ -208,6 +222,37 @@ inline void check_single_bias_gradient(Cell cell) {
     CHECK_MSG(onlyHh == bothHh, label + ": dBHh alone differs from dBHh with dBIh");
     CHECK_MSG(unusedHh == std::vector<float>(G * H, 0.0f) && unusedIh == std::vector<float>(G * H, 0.0f),
               label + ": a null bias gradient's buffer must not be written");
+  }
+}
+
+// Forward only (workspace null) over several input-projection chunks (kInferenceChunkRows = 256
+// rows: T = 40, B = 9 gives chunks of 29 and 11 steps), both directions, with lengths and padded x
+// NaN: outputs against the double reference.
+inline void check_forward_only_chunks(Cell cell) {
+  std::vector<int32_t> lengths = {40, 3, 17, 40, 1, 29, 30, 39, 12};
+  for (const auto* table : usable_tables()) {
+    rnnkit::ScopedKernelTable use(*table);
+    for (bool reverse : {false, true}) {
+      const Shape shape{40, 9, 5, 7, reverse, lengths};
+      const int64_t T = shape.T, B = shape.B, I = shape.I, H = shape.H;
+      const Problem p = make_problem(cell, shape, reverse ? 31 : 30);
+      const Forward ref = reference_forward(p);
+      std::vector<float> x = to_float(p.x), h0 = to_float(p.h0), c0 = to_float(p.c0), wIh = to_float(p.wIh),
+                         wHh = to_float(p.wHh), bIh = to_float(p.bIh), bHh = to_float(p.bHh);
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t b = 0; b < B; ++b)
+          if (t >= lengths[b])
+            for (int64_t i = 0; i < I; ++i) x[(t * B + b) * I + i] = std::numeric_limits<float>::quiet_NaN();
+      const bool lstm = cell == Cell::lstm;
+      std::vector<float> out(T * B * H, -7.0f), hN(B * H, -7.0f), cN(lstm ? B * H : 0, -7.0f);
+      run_forward(cell, {out.data(), hN.data(), ptr_or_null(cN), nullptr, x.data(), h0.data(), ptr_or_null(c0),
+                         wIh.data(), wHh.data(), bIh.data(), bHh.data(), lengths.data(), reverse, T, B, I, H});
+      const std::string label = std::string(table->name) + " " + cell_name(cell) + (reverse ? " reverse" : "") +
+                                " forward only, 2 chunks";
+      CHECK_CLOSE(label + " out", out.data(), ref.out.data(), T * B * H, 1e-5);
+      CHECK_CLOSE(label + " hN", hN.data(), ref.hN.data(), B * H, 1e-5);
+      if (lstm) CHECK_CLOSE(label + " cN", cN.data(), ref.cN.data(), B * H, 1e-5);
+    }
   }
 }
 

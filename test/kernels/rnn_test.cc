@@ -8,6 +8,11 @@ TEST(rnn_tanh_forward_backward_every_isa) { check_cell_everywhere(Cell::rnn_tanh
 
 TEST(rnn_relu_forward_backward_every_isa) { check_cell_everywhere(Cell::rnn_relu); }
 
+TEST(rnn_forward_only_chunks_every_isa) {
+  check_forward_only_chunks(Cell::rnn_tanh);
+  check_forward_only_chunks(Cell::rnn_relu);
+}
+
 TEST(rnn_single_bias_gradient_every_isa) {
   check_single_bias_gradient(Cell::rnn_tanh);
   check_single_bias_gradient(Cell::rnn_relu);

@@ -1,8 +1,9 @@
 /**
  * lib/nn/recurrent/node.ts, the one autograd node per layer and direction.
  * Workspace handling: a forward that nothing will differentiate (noGrad, or no input requiring a
- * gradient) writes into a shared scratch workspace instead of allocating one per call; a recorded
- * node keeps its own. These tests check the outputs of scratch-workspace calls against the PyTorch
+ * gradient) passes no workspace where the backend allows it (native: forward only, chunked) and
+ * otherwise (js) writes into a shared scratch workspace instead of allocating one per call; a
+ * recorded node keeps its own. These tests check the outputs of scratch-workspace calls against the PyTorch
  * fixtures, across calls of growing and shrinking size, and that a scratch call between a forward
  * and its backward leaves that backward's gradients intact.
  * recurrentLayers: both directions of a bidirectional layer as one node (one batch call each way,

@@ -155,17 +155,27 @@ describe.skipIf(addon === null)('native vs js backend', () => {
         };
         const bwd: RecurrentBackwardArgs = {
           ...g, scratch: new Float32Array(backend.recurrentBackwardWorkspaceSize(cell, T, B, H)).fill(NaN),
-          dOut, dHN, dCN, x, h0, c0, wIh, wHh, out: fwd.out, workspace: fwd.workspace,
+          dOut, dHN, dCN, x, h0, c0, wIh, wHh, out: fwd.out, workspace: fwd.workspace!,
           lengths, reverse: c.reverse, T, B, I, H,
         };
         backend.recurrentBackward(cell, bwd);
+        // Forward only (workspace null: the native kernels chunk the input projection, the js backend
+        // allocates): the same outputs as the forward that kept its workspace.
+        const only: RecurrentForwardArgs = {
+          ...fwd, out: new Float32Array(T * B * H).fill(-3), hN: new Float32Array(B * H),
+          cN: lstm ? new Float32Array(B * H) : null, workspace: null,
+        };
+        backend.recurrentForward(cell, only);
+        expectClose(only.out, fwd.out, `${label} [${backend.name}]: out, forward only`);
+        expectClose(only.hN, fwd.hN, `${label} [${backend.name}]: hN, forward only`);
+        if (lstm) expectClose(only.cN!, fwd.cN!, `${label} [${backend.name}]: cN, forward only`);
         return { fwd, g };
       });
       const [n, j] = results as [(typeof results)[0], (typeof results)[0]];
       expectClose(n.fwd.out, j.fwd.out, `${label}: out`);
       expectClose(n.fwd.hN, j.fwd.hN, `${label}: hN`);
       if (lstm) expectClose(n.fwd.cN!, j.fwd.cN!, `${label}: cN`);
-      expectClose(n.fwd.workspace, j.fwd.workspace, `${label}: workspace (layout contract)`);
+      expectClose(n.fwd.workspace!, j.fwd.workspace!, `${label}: workspace (layout contract)`);
       for (const key of Object.keys(grads) as (keyof typeof grads)[]) {
         const a = n.g[key];
         const b = j.g[key];
@@ -206,7 +216,7 @@ describe.skipIf(addon === null)('native vs js backend', () => {
         dWIh: new Float32Array(G * H * I), dWHh: new Float32Array(G * H * H), dBIh: null, dBHh: null,
         scratch: new Float32Array(native.recurrentBackwardWorkspaceSize('lstm', T, B, H)),
         dOut: f.out.map((v) => v * 0.5), dHN: null, dCN: null, x, h0, c0, wIh, wHh, out: f.out,
-        workspace: f.workspace, lengths: f.lengths, reverse: f.reverse, T, B, I, H,
+        workspace: f.workspace!, lengths: f.lengths, reverse: f.reverse, T, B, I, H,
       });
       const bSync = back(sync);
       native.recurrentBackward('lstm', bSync);

@@ -34,7 +34,10 @@ export function gruBackwardWorkspaceSize(T: number, B: number, H: number): numbe
 }
 
 export function gruForward(args: RecurrentForwardArgs): void {
-  const { out, hN, workspace: ws, x, h0, wIh, wHh, bIh, bHh, lengths, reverse, T, B, I, H } = args;
+  const { out, hN, workspace, x, h0, wIh, wHh, bIh, bHh, lengths, reverse, T, B, I, H } = args;
+  // workspace null (forward only): this backend does not advertise forwardOnly, so the layers never
+  // pass it; a direct caller gets the full workspace allocated here (the native kernels chunk instead).
+  const ws = workspace ?? new Float32Array(gruWorkspaceSize(T, B, H));
   const G = 3 * H;
   const BH = B * H;
   const TBH = T * BH;

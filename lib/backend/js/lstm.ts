@@ -30,7 +30,10 @@ export function lstmBackwardWorkspaceSize(T: number, B: number, H: number): numb
 }
 
 export function lstmForward(args: RecurrentForwardArgs): void {
-  const { out, hN, cN, workspace: ws, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse, T, B, I, H } = args;
+  const { out, hN, cN, workspace, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse, T, B, I, H } = args;
+  // workspace null (forward only): this backend does not advertise forwardOnly, so the layers never
+  // pass it; a direct caller gets the full workspace allocated here (the native kernels chunk instead).
+  const ws = workspace ?? new Float32Array(lstmWorkspaceSize(T, B, H));
   if (cN === null) throw new TypeError('cN must be a Float32Array for an LSTM, got null');
   const G = 4 * H;
   const BH = B * H;

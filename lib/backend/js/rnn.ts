@@ -26,7 +26,10 @@ export function rnnBackwardWorkspaceSize(T: number, B: number, H: number): numbe
 }
 
 export function rnnForward(activation: RnnActivation, args: RecurrentForwardArgs): void {
-  const { out, hN, workspace: ws, x, h0, wIh, wHh, bIh, bHh, lengths, reverse, T, B, I, H } = args;
+  const { out, hN, workspace, x, h0, wIh, wHh, bIh, bHh, lengths, reverse, T, B, I, H } = args;
+  // workspace null (forward only): this backend does not advertise forwardOnly, so the layers never
+  // pass it; a direct caller gets the full workspace allocated here (the native kernels chunk instead).
+  const ws = workspace ?? new Float32Array(rnnWorkspaceSize(T, B, H));
   const BH = B * H;
   const relu = activation === 'relu';
 

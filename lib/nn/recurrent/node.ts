@@ -84,8 +84,11 @@ interface LayerCall {
   nodeInputs: Tensor[];
 }
 
-/** Allocates a call's outputs and forward arguments; `workspace` of recurrentWorkspaceSize floats or more. */
-function prepareCall(cell: CellKind, inputs: RecurrentNodeInputs, workspace: Float32Array): LayerCall {
+/**
+ * Allocates a call's outputs and forward arguments; `workspace` of recurrentWorkspaceSize floats or
+ * more, or null for a forward-only call on a backend that supports it.
+ */
+function prepareCall(cell: CellKind, inputs: RecurrentNodeInputs, workspace: Float32Array | null): LayerCall {
   const { x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse } = inputs;
   const [T, B, I] = x.shape as [number, number, number];
   const H = wHh.shape[1]!;
@@ -136,7 +139,7 @@ function backwardCall(
     scratch: new Float32Array(backend.recurrentBackwardWorkspaceSize(cell, T, B, H)),
     dOut, dHN, dCN: cell === 'lstm' ? dCN : null,
     x: x.data, h0: h0.data, c0: c0?.data ?? null, wIh: wIh.data, wHh: wHh.data,
-    out: call.out, workspace: call.forward.workspace, lengths, reverse, T, B, I, H,
+    out: call.out, workspace: call.forward.workspace!, lengths, reverse, T, B, I, H, // recorded: kept
   };
   const grads = [
     dX, dH0, ...(c0 ? [dC0] : []),
@@ -156,9 +159,11 @@ export function recurrentLayer(cell: CellKind, inputs: RecurrentNodeInputs): Rec
   const backend = getBackend();
   const [T, B] = inputs.x.shape as [number, number, number];
   const workspaceSize = backend.recurrentWorkspaceSize(cell, T, B, inputs.wHh.shape[1]!);
-  // Only a node that will run backward keeps its workspace; a forward-only call (noGrad, or no input
-  // needs a gradient: inference, streaming) writes into one shared scratch instead of allocating.
-  const workspace = willRecord([inputs]) ? new Float32Array(workspaceSize) : inferenceWorkspace(workspaceSize);
+  // Only a node that will run backward keeps its workspace. A forward-only call (noGrad, or no input
+  // needs a gradient: inference, streaming) passes none where the backend allows (the native kernels
+  // then save nothing and chunk the input projection), else writes into one shared scratch.
+  const workspace = willRecord([inputs]) ? new Float32Array(workspaceSize)
+    : backend.forwardOnly === true ? null : inferenceWorkspace(workspaceSize);
   const call = prepareCall(cell, inputs, workspace);
   backend.recurrentForward(cell, call.forward);
   const tensors = record(`${cell}${inputs.reverse ? '_reverse' : ''}`, callOutputs(call), call.nodeInputs, (gradOutputs) => {
@@ -186,11 +191,12 @@ export function recurrentLayers(cell: CellKind, inputsList: RecurrentNodeInputs[
   // shared scratch (the calls may run at the same time, so they cannot share one region).
   const sizes = inputsList.map(({ x, wHh }) => backend.recurrentWorkspaceSize(cell, x.shape[0]!, x.shape[1]!, wHh.shape[1]!));
   const keeps = willRecord(inputsList);
-  const scratch = keeps ? null : inferenceWorkspace(sizes.reduce((a, b) => a + b, 0));
+  const none = !keeps && backend.forwardOnly === true; // forward only: no workspace at all
+  const scratch = keeps || none ? null : inferenceWorkspace(sizes.reduce((a, b) => a + b, 0));
   let offset = 0;
   const calls = inputsList.map((inputs, i) => {
     const size = sizes[i]!;
-    const workspace = scratch === null ? new Float32Array(size) : scratch.subarray(offset, offset + size);
+    const workspace = none ? null : scratch === null ? new Float32Array(size) : scratch.subarray(offset, offset + size);
     offset += size;
     return prepareCall(cell, inputs, workspace);
   });
