@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getBackend } from '../../lib/backend/index.js';
-import { sgemmReference } from '../../lib/backend/js/gemm.js';
+import { sgemmReference, stepGemm } from '../../lib/backend/js/gemm.js';
 import { Rng } from '../../lib/data/rng.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
@@ -158,5 +158,35 @@ describeEachBackend('sgemm vs sgemmReference', () => {
     const C = new Float32Array([1, 2, 3, 4]);
     getBackend().sgemm(false, false, 2, 2, 3, 1, A, 3, B, 2, 1, C, 2);
     expect(Array.from(C)).toEqual([59, 66, 142, 158]);
+  });
+});
+
+describe('js stepGemm (op(W) packed once per recurrent call)', () => {
+  it('equals the reference for every step, both transposes, beta 0 and 1, offsets and strides', () => {
+    const rng = new Rng(77);
+    // M below MR (unpacked path) and above it; K across the KC = 256 panel boundary; ragged N.
+    for (const M of [1, 3, 4, 5, 17, 70]) {
+      for (const [N, K] of [[1, 1], [5, 17], [33, 300], [130, 9]] as const) {
+        for (const transW of [false, true]) {
+          const ldw = (transW ? K : N) + 2;
+          const wOffset = 3;
+          const W = randomData(rng, wOffset + (transW ? N : K) * ldw);
+          const step = stepGemm(transW, M, N, K, W, wOffset, ldw);
+          for (const beta of [0, 1]) {
+            for (let repeat = 0; repeat < 2; repeat++) { // the packed W serves every step
+              const lda = K + 1, ldc = N + 3, aOffset = 2, cOffset = 5;
+              const A = randomData(rng, aOffset + M * lda);
+              const C = randomData(rng, cOffset + M * ldc);
+              const expected = C.slice(cOffset);
+              sgemmReference(false, transW, M, N, K, 1, A.subarray(aOffset), lda, W.subarray(wOffset), ldw, beta, expected, ldc);
+              step(A, aOffset, lda, beta, C, cOffset, ldc);
+              const label = `stepGemm M=${M} N=${N} K=${K} transW=${transW} beta=${beta}`;
+              expectClose(C.subarray(cOffset), expected, label);
+              expectAllClose(C.subarray(cOffset), expected, label, 1e-5 * Math.sqrt(K + 1), 1e-4);
+            }
+          }
+        }
+      }
+    }
   });
 });

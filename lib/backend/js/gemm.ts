@@ -23,6 +23,10 @@
  * `sgemmAt` is the same routine with element offsets for A, B and C, so the recurrent kernels pass
  * slices of their buffers without creating subarray views inside time loops (the C port passes
  * pointers).
+ *
+ * `stepGemm` is native/kernels/gemm.h's StepGemm: the recurrent loops multiply the same weights at
+ * every step, so op(W) is packed ONCE per call (`packWhole`, the native panel layout: K cut into KC
+ * panels, each N-wide panel of NR strips at panel offset p0·Npad) and each step packs only its A rows.
  */
 
 /** Microkernel tile: MR rows of op(A) × NR columns of op(B). */
@@ -58,7 +62,7 @@ export function sgemmAt(
     const nc = Math.min(NC, N - n0);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const kc = Math.min(KC, K - k0);
-      packB(transB, B, bOffset, ldb, k0, kc, n0, nc, packedB);
+      packB(transB, B, bOffset, ldb, k0, kc, n0, nc, packedB, 0);
       for (let m0 = 0; m0 < M; m0 += MC) {
         const mc = Math.min(MC, M - m0);
         packA(transA, A, aOffset, lda, alpha, m0, mc, k0, kc, packedA);
@@ -98,11 +102,11 @@ function scaleC(M: number, N: number, beta: number, C: Float32Array, cOffset: nu
 
 /**
  * Packs op(B)[k0 : k0+kc, n0 : n0+nc] as micro-panels of NR columns: element (p, j) goes to
- * packed[j0·kc + p·NR + (j − j0)] with j0 = j rounded down to NR; columns past nc are zero.
+ * packed[pOff + j0·kc + p·NR + (j − j0)] with j0 = j rounded down to NR; columns past nc are zero.
  */
 function packB(
   transB: boolean, B: Float32Array, bOffset: number, ldb: number,
-  k0: number, kc: number, n0: number, nc: number, packed: Float32Array,
+  k0: number, kc: number, n0: number, nc: number, packed: Float32Array, pOff: number,
 ): void {
   const ncUp = Math.ceil(nc / NR) * NR;
   if (!transB) {
@@ -110,7 +114,7 @@ function packB(
     for (let p = 0; p < kc; p++) {
       const src = bOffset + (k0 + p) * ldb + n0;
       for (let j0 = 0; j0 < ncUp; j0 += NR) {
-        const dst = j0 * kc + p * NR;
+        const dst = pOff + j0 * kc + p * NR;
         const w = nc - j0;
         for (let c = 0; c < NR; c++) packed[dst + c] = c < w ? B[src + j0 + c] : 0;
       }
@@ -119,7 +123,7 @@ function packB(
     // op(B) = Bᵀ: op(B)[p, j] = B[j, p]; each B row is one packed column, read contiguously.
     for (let j = 0; j < ncUp; j++) {
       const c = j % NR;
-      let dst = (j - c) * kc + c;
+      let dst = pOff + (j - c) * kc + c;
       if (j < nc) {
         const src = bOffset + (n0 + j) * ldb + k0;
         for (let p = 0; p < kc; p++, dst += NR) packed[dst] = B[src + p];
@@ -128,6 +132,69 @@ function packB(
       }
     }
   }
+}
+
+/** op(W) [K, N] packed whole for many products (stepGemm): panel k0 at k0·Npad, Npad = N rounded up to NR. */
+interface PackedWhole {
+  K: number;
+  N: number;
+  data: Float32Array;
+}
+
+/** Packs op(W) [K, N] (W [K, ldw], or [N, ldw] when transW) whole: one allocation of K·Npad floats. */
+function packWhole(transW: boolean, K: number, N: number, W: Float32Array, wOffset: number, ldw: number): PackedWhole {
+  const nPadded = Math.ceil(N / NR) * NR;
+  const data = new Float32Array(K * nPadded);
+  for (let k0 = 0; k0 < K; k0 += KC) packB(transW, W, wOffset, ldw, k0, Math.min(KC, K - k0), 0, N, data, k0 * nPadded);
+  return { K, N, data };
+}
+
+/** C = A · packed op(W) + beta · C for rows of A with contiguous K (lda), offsets as in sgemmAt. */
+function sgemmPackedAt(
+  M: number, A: Float32Array, aOffset: number, lda: number, W: PackedWhole,
+  beta: number, C: Float32Array, cOffset: number, ldc: number,
+): void {
+  const { K, N, data } = W;
+  if (M <= 0 || N <= 0) return;
+  scaleC(M, N, beta, C, cOffset, ldc);
+  if (K <= 0) return;
+  const nPadded = Math.ceil(N / NR) * NR;
+  for (let m0 = 0; m0 < M; m0 += MC) {
+    const mc = Math.min(MC, M - m0);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = Math.min(KC, K - k0);
+      packA(false, A, aOffset, lda, 1, m0, mc, k0, kc, packedA);
+      const panel = k0 * nPadded;
+      for (let j0 = 0; j0 < N; j0 += NR) {
+        const w = Math.min(NR, N - j0);
+        for (let i0 = 0; i0 < mc; i0 += MR) {
+          const h = Math.min(MR, mc - i0);
+          microkernel(kc, packedA, i0 * kc, data, panel + j0 * kc, C, cOffset + (m0 + i0) * ldc + j0, ldc, h, w);
+        }
+      }
+    }
+  }
+}
+
+/** One step's product C [rows, N] = A [rows, K] · op(W) + beta · C, offsets as in sgemmAt. */
+export type StepGemm = (
+  A: Float32Array, aOffset: number, lda: number, beta: number, C: Float32Array, cOffset: number, ldc: number,
+) => void;
+
+/**
+ * native/kernels/gemm.h's StepGemm: the per-step product of a recurrent loop with op(W) fixed for M
+ * rows (op(W) = Wᵀ for W [N, ldw] when transW, else W [K, ldw]). op(W) is packed once here when M
+ * has at least MR rows; fewer rows take sgemmAt's unpacked path, which packs nothing.
+ */
+export function stepGemm(
+  transW: boolean, M: number, N: number, K: number, W: Float32Array, wOffset: number, ldw: number,
+): StepGemm {
+  if (M < MR) {
+    return (A, aOffset, lda, beta, C, cOffset, ldc) =>
+      sgemmAt(false, transW, M, N, K, 1, A, aOffset, lda, W, wOffset, ldw, beta, C, cOffset, ldc);
+  }
+  const packed = packWhole(transW, K, N, W, wOffset, ldw);
+  return (A, aOffset, lda, beta, C, cOffset, ldc) => sgemmPackedAt(M, A, aOffset, lda, packed, beta, C, cOffset, ldc);
 }
 
 /**

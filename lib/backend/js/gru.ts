@@ -16,7 +16,7 @@
  * fused gate math; backward per step gate gradients + one GEMM for dh, weight gradients after.
  */
 import type { RecurrentBackwardArgs, RecurrentForwardArgs } from '../backend.js';
-import { sgemmAt } from './gemm.js';
+import { sgemmAt, stepGemm } from './gemm.js';
 import { sigmoid } from './activations.js';
 import { accumulateInputGradients, addColumnSums, addFloats, copyFloats, fillBiasRows, isActive } from './recurrent.js';
 
@@ -53,6 +53,9 @@ export function gruForward(args: RecurrentForwardArgs): void {
   copyFloats(hN, 0, h0, 0, BH); // hN carries the running state
   const bhnOff = 2 * H; // b_hn = bHh[2H : 3H]
 
+  // op(W) packed once here: wHh[0:2H]ᵀ [H, 2H] (r, z) and wHh[2H:3H]ᵀ [H, H] (n)
+  const recurrentRz = stepGemm(true, B, 2 * H, H, wHh, 0, H);
+  const recurrentN = stepGemm(true, B, H, H, wHh, 2 * H * H, H);
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const gt = gatesOff + t * B * G;
@@ -61,9 +64,9 @@ export function gruForward(args: RecurrentForwardArgs): void {
     const ot = t * BH;
     copyFloats(ws, hp, hN, 0, BH);
     // gates[t][:, 0:2H] += hPrev[t] · wHh[0:2H]ᵀ     [B, H] · [H, 2H]
-    sgemmAt(false, true, B, 2 * H, H, 1, ws, hp, H, wHh, 0, H, 1, ws, gt, G);
+    recurrentRz(ws, hp, H, 1, ws, gt, G);
     // hnPre[t] = hPrev[t] · wHh[2H:3H]ᵀ (+ b_hn below)   [B, H] · [H, H]
-    sgemmAt(false, true, B, H, H, 1, ws, hp, H, wHh, 2 * H * H, H, 0, ws, hnt, H);
+    recurrentN(ws, hp, H, 0, ws, hnt, H);
 
     for (let b = 0; b < B; b++) {
       const g = gt + b * G;
@@ -111,6 +114,7 @@ export function gruBackward(args: RecurrentBackwardArgs): void {
   if (dHN === null) scratch.fill(0, dhOff, dhOff + BH);
   else copyFloats(scratch, dhOff, dHN, 0, BH);
 
+  const recurrent = stepGemm(false, B, H, G, wHh, 0, H); // op(W) = wHh [3H, H], packed once here
   for (let s = 0; s < T; s++) {
     const t = reverse ? s : T - 1 - s;
     const gt = gatesOff + t * B * G;
@@ -143,7 +147,7 @@ export function gruBackward(args: RecurrentBackwardArgs): void {
       }
     }
     // dh += dGatesHidden[t] · wHh   [B, 3H] · [3H, H]; inactive rows add zero.
-    sgemmAt(false, false, B, H, G, 1, scratch, dgt, G, wHh, 0, H, 1, scratch, dhOff, H);
+    recurrent(scratch, dgt, G, 1, scratch, dhOff, H);
   }
 
   if (dH0 !== null) addFloats(dH0, 0, scratch, dhOff, BH);

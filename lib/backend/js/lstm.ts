@@ -15,7 +15,7 @@
  * gradients as GEMMs over all T·B rows after the loop. No allocation inside the loops.
  */
 import type { RecurrentBackwardArgs, RecurrentForwardArgs } from '../backend.js';
-import { sgemmAt } from './gemm.js';
+import { sgemmAt, stepGemm } from './gemm.js';
 import { sigmoid } from './activations.js';
 import { accumulateInputGradients, addColumnSums, addFloats, copyFloats, fillBiasRows, isActive } from './recurrent.js';
 
@@ -53,6 +53,7 @@ export function lstmForward(args: RecurrentForwardArgs): void {
   if (c0 === null) cN.fill(0, 0, BH);
   else copyFloats(cN, 0, c0, 0, BH);
 
+  const recurrent = stepGemm(true, B, G, H, wHh, 0, H); // op(W) = wHhᵀ [H, 4H], packed once here
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const gt = gatesOff + t * B * G; // gates[t]  [B, 4H]
@@ -63,7 +64,7 @@ export function lstmForward(args: RecurrentForwardArgs): void {
     copyFloats(ws, hp, hN, 0, BH);
     copyFloats(ws, cp, cN, 0, BH);
     // gates[t] += hPrev[t] · wHhᵀ   [B, H] · [H, 4H]
-    sgemmAt(false, true, B, G, H, 1, ws, hp, H, wHh, 0, H, 1, ws, gt, G);
+    recurrent(ws, hp, H, 1, ws, gt, G);
 
     for (let b = 0; b < B; b++) {
       const g = gt + b * G;
@@ -119,6 +120,7 @@ export function lstmBackward(args: RecurrentBackwardArgs): void {
   if (dCN === null) scratch.fill(0, dcOff, dcOff + BH);
   else copyFloats(scratch, dcOff, dCN, 0, BH);
 
+  const recurrent = stepGemm(false, B, H, G, wHh, 0, H); // op(W) = wHh [4H, H], packed once here
   // Steps in the opposite order of forward.
   for (let s = 0; s < T; s++) {
     const t = reverse ? s : T - 1 - s;
@@ -153,7 +155,7 @@ export function lstmBackward(args: RecurrentBackwardArgs): void {
       }
     }
     // dh (active rows) = dGates[t] · wHh   [B, 4H] · [4H, H]; inactive rows add zero and keep theirs.
-    sgemmAt(false, false, B, H, G, 1, scratch, dgt, G, wHh, 0, H, 1, scratch, dhOff, H);
+    recurrent(scratch, dgt, G, 1, scratch, dhOff, H);
   }
 
   if (dH0 !== null) addFloats(dH0, 0, scratch, dhOff, BH);

@@ -10,7 +10,7 @@
  * relu's derivative at exactly 0 is taken as 0 (PyTorch: gradient where the output is > 0).
  */
 import type { RecurrentBackwardArgs, RecurrentForwardArgs } from '../backend.js';
-import { sgemmAt } from './gemm.js';
+import { sgemmAt, stepGemm } from './gemm.js';
 import { accumulateInputGradients, addColumnSums, addFloats, copyFloats, fillBiasRows, isActive } from './recurrent.js';
 
 export type RnnActivation = 'tanh' | 'relu';
@@ -38,12 +38,13 @@ export function rnnForward(activation: RnnActivation, args: RecurrentForwardArgs
   sgemmAt(false, true, T * B, H, I, 1, x, 0, I, wIh, 0, I, 1, out, 0, H);
 
   copyFloats(hN, 0, h0, 0, BH); // hN carries the running state
+  const recurrent = stepGemm(true, B, H, H, wHh, 0, H); // op(W) = wHhᵀ, packed once here
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     const hp = t * BH; // hPrev[t] in the workspace, out[t] in out: same offsets
     copyFloats(ws, hp, hN, 0, BH);
     // out[t] += hPrev[t] · wHhᵀ   [B, H] · [H, H]
-    sgemmAt(false, true, B, H, H, 1, ws, hp, H, wHh, 0, H, 1, out, hp, H);
+    recurrent(ws, hp, H, 1, out, hp, H);
     for (let b = 0; b < B; b++) {
       const o = hp + b * H;
       const hb = b * H;
@@ -77,6 +78,7 @@ export function rnnBackward(activation: RnnActivation, args: RecurrentBackwardAr
   if (dHN === null) scratch.fill(0, dhOff, dhOff + BH);
   else copyFloats(scratch, dhOff, dHN, 0, BH);
 
+  const recurrent = stepGemm(false, B, H, H, wHh, 0, H); // op(W) = wHh, packed once here
   for (let s = 0; s < T; s++) {
     const t = reverse ? s : T - 1 - s;
     const ot = t * BH;
@@ -95,7 +97,7 @@ export function rnnBackward(activation: RnnActivation, args: RecurrentBackwardAr
       }
     }
     // dh (active rows) = dPre[t] · wHh   [B, H] · [H, H]
-    sgemmAt(false, false, B, H, H, 1, scratch, dPreOff + ot, H, wHh, 0, H, 1, scratch, dhOff, H);
+    recurrent(scratch, dPreOff + ot, H, 1, scratch, dhOff, H);
   }
 
   if (dH0 !== null) addFloats(dH0, 0, scratch, dhOff, BH);
