@@ -3,7 +3,7 @@
  * text file, holds out the END of the file for validation, saves a checkpoint, loads it back and
  * streams a sample one character at a time.
  *
- *   npm run example:char-rnn
+ *   npm run demo   (or npm run example:char-rnn)
  *       trains for 2 minutes on the package's own text (its README.md and the compiled dist/**.js,
  *       the files every install has), then samples
  *   npm run example:char-rnn -- --data ../shared/data/tinyshakespeare.txt --val-fraction 0.1 \

@@ -4,8 +4,8 @@
  * sequence and answers from its final state (many-to-one), so it must accumulate every step in its
  * cell state rather than look at the last few values. Chance is 50%.
  *
- *   npm run demo            (about 10 seconds)
- *   npm run demo -- --steps 50
+ *   npm run example:quickstart            (about 15 seconds with the compile)
+ *   npm run example:quickstart -- --steps 50
  */
 import { LSTM, Linear, Adam, tensor, crossEntropy, clipGradNorm, noGrad, manualSeed, Rng, getBackend } from 'rnnkit';
 import type { Tensor } from 'rnnkit';
