@@ -24,6 +24,9 @@ struct KernelTable {
   int gemm_mr, gemm_nr;
   void (*gemm_micro)(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc,
                      int64_t m, int64_t n);
+  // The same, writing the tile over C without reading it (the first K panel of a beta = 0 product).
+  void (*gemm_micro_store)(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc,
+                           int64_t m, int64_t n);
   // The panel packing the microkernel reads (gemm_pack.inl; layouts in gemm.cc):
   // a_packed = alpha · op(A)[i0 : i0+mc, p0 : p0+kc] as [kc, MR] strips; b_packed = op(B)[p0 : p0+kc,
   // j0 : j0+nc] as [kc, NR] strips; padding rows/columns 0.

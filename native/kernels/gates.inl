@@ -118,7 +118,8 @@ static void fill_table(KernelTable* table, const char* name) {
   table->width = kWidth;
   table->gemm_mr = MR;
   table->gemm_nr = NV * kWidth;
-  table->gemm_micro = gemm_micro_tile<MR, NV>;
+  table->gemm_micro = gemm_micro_tile<MR, NV, false>;
+  table->gemm_micro_store = gemm_micro_tile<MR, NV, true>;
   table->gemm_small_m = gemm_small_m_impl;
   table->pack_a = pack_a_impl<MR>;
   table->pack_b = pack_b_impl<NV * kWidth>;

@@ -58,18 +58,22 @@ struct GemmProblem {
   int64_t ldb;
   float* C;
   int64_t ldc;
+  // beta = 0 and C not zero-filled: the first K panel writes C instead of adding to it
+  bool overwrite;
 };
 
-// C[mc, nc] += the packed A block [mc, kc] times the packed B panel [kc, nc], tile by tile. The B
-// strip (kc · NR floats) stays in L1 while every row strip of the A block (in L2) passes over it.
+// C[mc, nc] += (or, with store, =) the packed A block [mc, kc] times the packed B panel [kc, nc], tile
+// by tile. The B strip (kc · NR floats) stays in L1 while every row strip of the A block (in L2)
+// passes over it.
 void macro_kernel(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
-                  const float* b_panel, float* C, int64_t ldc) {
+                  const float* b_panel, float* C, int64_t ldc, bool store) {
   const int64_t MR = kt.gemm_mr, NR = kt.gemm_nr;
+  const auto micro = store ? kt.gemm_micro_store : kt.gemm_micro;
   for (int64_t jr = 0; jr < nc; jr += NR) {
     const int64_t n = std::min(NR, nc - jr);
     for (int64_t ir = 0; ir < mc; ir += MR) {
       const int64_t m = std::min(MR, mc - ir);
-      kt.gemm_micro(kc, a_packed + ir * kc, b_panel + jr * kc, C + ir * ldc + jr, ldc, m, n);
+      micro(kc, a_packed + ir * kc, b_panel + jr * kc, C + ir * ldc + jr, ldc, m, n);
     }
   }
 }
@@ -101,7 +105,7 @@ void gemm_block_range(const GemmProblem& g, int64_t m0, int64_t m1, int64_t n0, 
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         const int64_t mc = std::min(kMC, m1 - ic);
         g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
-        macro_kernel(*g.kt, mc, nc, kc, a_packed, b_packed, g.C + ic * g.ldc + jc, g.ldc);
+        macro_kernel(*g.kt, mc, nc, kc, a_packed, b_packed, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
       }
     }
   }
@@ -119,7 +123,7 @@ void gemm_packed_range(const GemmProblem& g, const PackedB& packed, int64_t m0, 
       const int64_t kc = std::min(kKC, g.K - pc);
       g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
       macro_kernel(*g.kt, mc, n1 - n0, kc, a_packed, packed.data + pc * n_padded + n0 * kc, g.C + ic * g.ldc + n0,
-                   g.ldc);
+                   g.ldc, g.overwrite && pc == 0);
     }
   }
 }
@@ -190,11 +194,13 @@ void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alph
   RNNKIT_ASSERT(M >= 0 && N >= 0 && K >= 0);
   if (M == 0 || N == 0) return;
   RNNKIT_ASSERT(ldc >= N);
-  scale_c(M, N, beta, C, ldc);
+  // beta = 0 on the packed path: the first K panel writes C (never zero-filled nor read first).
+  const bool overwrite = beta == 0.0f && K > 0 && alpha != 0.0f && M > kUnpackedMaxM;
+  if (!overwrite) scale_c(M, N, beta, C, ldc);
   if (K == 0 || alpha == 0.0f) return;
   RNNKIT_ASSERT(lda >= (transA ? M : K) && ldb >= (transB ? K : N));
 
-  const GemmProblem g{&kernels(), transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc};
+  const GemmProblem g{&kernels(), transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc, overwrite};
   if (M <= kUnpackedMaxM) {
     run_split(g, false, [&](int64_t, int64_t, int64_t n0, int64_t n1) { gemm_small_range(g, n0, n1); });
     return;
@@ -224,10 +230,11 @@ void sgemm_packed(bool transA, int64_t M, float alpha, const float* A, int64_t l
   RNNKIT_ASSERT(M >= 0 && B.kt != nullptr);
   if (M == 0 || N == 0) return;
   RNNKIT_ASSERT(ldc >= N);
-  scale_c(M, N, beta, C, ldc);
+  const bool overwrite = beta == 0.0f && K > 0 && alpha != 0.0f;  // as in sgemm
+  if (!overwrite) scale_c(M, N, beta, C, ldc);
   if (K == 0 || alpha == 0.0f) return;
   RNNKIT_ASSERT(lda >= (transA ? M : K));
-  const GemmProblem g{B.kt, transA, false, M, N, K, alpha, A, lda, nullptr, 0, C, ldc};
+  const GemmProblem g{B.kt, transA, false, M, N, K, alpha, A, lda, nullptr, 0, C, ldc, overwrite};
   run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_packed_range(g, B, m0, m1, n0, n1); });
 }
 

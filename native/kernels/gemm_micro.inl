@@ -5,18 +5,21 @@
 //
 // Packed layouts (gemm.cc packs them): a_packed [kc, MR] (alpha folded in, zero-padded rows),
 // b_packed [kc, NR] with NR = NV·kWidth (zero-padded columns). The tile is ADDED to C (gemm.cc has
-// applied beta already); edge tiles (m < MR or n < NR) go through a small stack buffer so C is only
-// touched inside [m, n].
+// applied beta already), or with Store it is written over C without reading it (the first K panel
+// of a beta = 0 product: C is then never zero-filled first nor read); edge tiles (m < MR or n < NR)
+// go through a small stack buffer so C is only touched inside [m, n].
 
-template <int MR, int NV>
+template <int MR, int NV, bool Store>
 static void gemm_micro_tile(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc,
                             int64_t m, int64_t n) {
   constexpr int NR = NV * kWidth;
   // The C tile is read once, after the kc loop; ask for its lines now so that they arrive meanwhile
   // (C of a large product lives in L3 or memory: without this, 2048³ ran at 83% of peak).
-  for (int i = 0; i < MR; ++i) {
-    vprefetch(c + i * ldc);
-    vprefetch(c + i * ldc + NR - 1);
+  if (!Store) {
+    for (int i = 0; i < MR; ++i) {
+      vprefetch(c + i * ldc);
+      vprefetch(c + i * ldc + NR - 1);
+    }
   }
   vf acc[MR][NV];
   for (int i = 0; i < MR; ++i)
@@ -39,7 +42,7 @@ static void gemm_micro_tile(int64_t kc, const float* a_packed, const float* b_pa
     for (int i = 0; i < MR; ++i)
       for (int j = 0; j < NV; ++j) {
         float* cij = c + i * ldc + j * kWidth;
-        vstore(cij, vadd(vload(cij), acc[i][j]));
+        vstore(cij, Store ? acc[i][j] : vadd(vload(cij), acc[i][j]));
       }
     return;
   }
@@ -47,5 +50,5 @@ static void gemm_micro_tile(int64_t kc, const float* a_packed, const float* b_pa
   for (int i = 0; i < MR; ++i)
     for (int j = 0; j < NV; ++j) vstore(tile + i * NR + j * kWidth, acc[i][j]);
   for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] += tile[i * NR + j];
+    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = Store ? tile[i * NR + j] : c[i * ldc + j] + tile[i * NR + j];
 }
