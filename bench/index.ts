@@ -43,6 +43,8 @@ interface Options {
   timeoutSec: number;
   /** OPENBLAS_CORETYPE for torch: 'auto' (unset: OpenBLAS detects the CPU), 'inherit', or a core name. */
   openblasCore: string;
+  /** Also run bench/loader.ts (the data pipeline against the training step it feeds); off with --no-loader or --cases. */
+  loader: boolean;
 }
 
 /** The repository root: the nearest directory above this file whose package.json is rnnkit's. */
@@ -58,7 +60,7 @@ const here = dirname(fileURLToPath(import.meta.url)); // bench/.out/bench once c
 const root = findRoot(here);
 
 function usage(): string {
-  return 'usage: npm run bench -- [--cases a,b] [--drivers native,js,torch] [--threads 1,2] [--quick] [--json path] [--markdown] [--timeout s] [--openblas-core auto|inherit|NAME] [--list]';
+  return 'usage: npm run bench -- [--cases a,b] [--drivers native,js,torch] [--threads 1,2] [--quick] [--json path] [--markdown] [--timeout s] [--openblas-core auto|inherit|NAME] [--no-loader] [--list]';
 }
 
 function list(value: string): string[] {
@@ -69,6 +71,7 @@ function parseOptions(argv: readonly string[]): Options | null {
   const options: Options = {
     cases: [...CASES], drivers: [...DRIVERS], threads: [1], quick: false,
     jsonPath: join(root, 'bench', 'results', 'latest.json'), markdown: false, timeoutSec: 0, openblasCore: 'auto',
+    loader: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -77,7 +80,10 @@ function parseOptions(argv: readonly string[]): Options | null {
       if (v === undefined) throw new RangeError(`${flag} needs a value; ${usage()}`);
       return v;
     };
-    if (flag === '--cases') {
+    if (flag === '--no-loader') {
+      options.loader = false;
+    } else if (flag === '--cases') {
+      options.loader = false;
       const filters = list(value());
       options.cases = selectCases(filters);
       if (options.cases.length === 0) throw new RangeError(`--cases must match at least one case id (see --list), got ${filters.join(',')}`);
@@ -275,6 +281,8 @@ function main(): void {
   ].join('\n'));
   console.log(formatText(options.cases, rows));
   if (options.markdown) console.log(`\n${formatMarkdown(options.cases, rows)}`);
+  const loaderReport = options.loader ? runLoaderBench(options.quick) : null;
+  if (loaderReport !== null) console.log(`\n${loaderReport}`);
 
   const report = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -295,10 +303,24 @@ function main(): void {
     ceilings,
     cases: options.cases,
     rows,
+    loader: loaderReport,
   };
   mkdirSync(dirname(options.jsonPath), { recursive: true });
   writeFileAtomicSync(options.jsonPath, Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
   console.log(`\nwrote ${options.jsonPath} (${report.durationSec.toFixed(0)} s)`);
+}
+
+/**
+ * Issue 5's bench line: batches per second of the data pipeline against training steps per second of
+ * the char-LSTM it feeds (bench/loader.ts, in a fresh process like every other cell).
+ */
+function runLoaderBench(quick: boolean): string {
+  const script = join(here, 'loader.js');
+  const backend = spawnSync(process.execPath, ['-e', "import('rnnkit').then((r) => console.log(r.isNativeAvailable() ? 'native' : 'js'))"], { cwd: root, encoding: 'utf8' });
+  const name = backend.stdout.trim() === 'native' ? 'native' : 'js';
+  const child = spawnSync(process.execPath, [script, '--backend', name, '--steps', quick ? '1' : '5'], { cwd: root, encoding: 'utf8' });
+  if (child.status !== 0) return `loader bench: n/a (${(child.stderr || child.stdout).trim().split('\n').pop()})`;
+  return child.stdout.trim();
 }
 
 main();

@@ -11,9 +11,8 @@
  * and prints the ratio. The loader is not the bottleneck when it makes batches many times faster
  * than the model consumes them.
  *
- * Standalone (no vitest, no runner): compile and run
- *   npx tsc bench/loader.ts --outDir bench/.out --rootDir . --module nodenext --moduleResolution nodenext \
- *     --target es2022 --types node --skipLibCheck && node bench/.out/bench/loader.js [--steps 5] [--backend js|native] [--data path]
+ * `npm run bench` runs it after the table (in a fresh process; --no-loader skips it). Alone, after
+ * `npm run bench` has compiled it: node bench/.out/bench/loader.js [--steps 5] [--backend js|native] [--data path]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import {
   Adam, CharTokenizer, DataLoader, Embedding, LSTM, Linear, Rng, crossEntropy, getBackend, languageModelBatches, setBackend,
   type SequenceBatch, type Tensor,
-} from '../lib/index.js';
+} from 'rnnkit';
 
 const B = 64;
 const T = 100;
