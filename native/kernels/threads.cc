@@ -1,6 +1,8 @@
-// The fixed thread pool behind parallel_for (threads.h). Workers sleep on a condition variable and
-// are woken once per parallel_for; tasks are claimed with an atomic counter, so uneven tasks balance
-// themselves. The pool object is intentionally never destroyed: worker threads may still be parked
+// The thread pool behind parallel_for (threads.h). Workers sleep on a condition variable and are
+// woken once per parallel_for; tasks are claimed with one compare-and-swap on an atomic that also
+// names the call, so uneven tasks balance themselves and the caller, which claims too, never waits
+// for a worker that has not started (on a shared 2-vCPU machine a woken worker can sit descheduled
+// for milliseconds: the caller then simply runs its tasks). The pool object is intentionally never destroyed: worker threads may still be parked
 // when the process (or Node) exits, and joining them from a static destructor would race with exit.
 #include "threads.h"
 
@@ -45,7 +47,7 @@ class ThreadPool {
   // shrinking just leaves the surplus workers parked. Waits for a running parallel_for to finish.
   void resize(int threads) {
     std::lock_guard<std::mutex> owner(call_mutex_);
-    uint64_t generation;  // fixed while call_mutex_ is held: new workers start from it
+    uint32_t generation;  // fixed while call_mutex_ is held: new workers start from it
     {
       std::lock_guard<std::mutex> lock(mutex_);
       generation = generation_;
@@ -59,63 +61,82 @@ class ThreadPool {
 
   // false when another caller holds the pool: the caller then runs the tasks itself.
   bool try_run(int64_t tasks, TaskFn fn, void* context) {
+    if (tasks > kMaxTasks) return false;
     std::unique_lock<std::mutex> owner(call_mutex_, std::try_to_lock);
     if (!owner.owns_lock()) return false;
+    uint32_t generation;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       fn_ = fn;
       context_ = context;
-      tasks_ = tasks;
-      next_.store(0, std::memory_order_relaxed);
-      // Workers 0 … participants − 1 take tasks; no more than there are tasks to share.
+      done_.store(0, std::memory_order_relaxed);
+      // Workers 0 … participants − 1 are woken; no more than there are tasks to share.
       participants_ = static_cast<int>(std::min<int64_t>(active_.load(std::memory_order_relaxed) - 1, tasks - 1));
-      pending_workers_ = participants_;
-      ++generation_;
+      generation = ++generation_;
+      claim_.store(pack(generation, tasks, 0), std::memory_order_release);
     }
     work_ready_.notify_all();
-    run_tasks();
-    std::unique_lock<std::mutex> lock(mutex_);
-    all_done_.wait(lock, [this] { return pending_workers_ == 0; });
+    run_tasks(generation);
+    // Wait only for tasks that workers have claimed and are still running: a worker that has not
+    // woken up yet claims nothing late (the generation in claim_ has moved on), so a descheduled
+    // worker costs nothing; the caller has already taken whatever was left.
+    if (done_.load(std::memory_order_acquire) != tasks) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      all_done_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == tasks; });
+    }
     return true;
   }
 
  private:
-  void run_tasks() {
+  // claim_ packs (generation, task count, next task index), so claiming is one compare-and-swap that
+  // fails for a call that is over: a late worker can never take a task of a later call.
+  static constexpr int64_t kMaxTasks = 0xffff;
+  static uint64_t pack(uint32_t generation, int64_t tasks, int64_t next) {
+    return (static_cast<uint64_t>(generation) << 32) | (static_cast<uint64_t>(tasks) << 16) | static_cast<uint64_t>(next);
+  }
+
+  // Claims and runs tasks of call `generation` until none is left.
+  void run_tasks(uint32_t generation) {
     const bool was_in_task = in_pool_task;
     in_pool_task = true;
+    uint64_t v = claim_.load(std::memory_order_acquire);
     for (;;) {
-      const int64_t task = next_.fetch_add(1, std::memory_order_relaxed);
-      if (task >= tasks_) break;
-      fn_(context_, task);
+      const int64_t tasks = static_cast<int64_t>((v >> 16) & 0xffff), next = static_cast<int64_t>(v & 0xffff);
+      if (static_cast<uint32_t>(v >> 32) != generation || next >= tasks) break;
+      if (!claim_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      fn_(context_, next);  // stable: this call cannot end before its claimed tasks are done
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == tasks) {
+        { std::lock_guard<std::mutex> lock(mutex_); }  // the waiter is either before its check or waiting
+        all_done_.notify_one();
+      }
+      v = claim_.load(std::memory_order_acquire);
     }
     in_pool_task = was_in_task;
   }
 
   // `seen`: the generation current when the worker was added; it joins from the next one on.
-  void worker_loop(int index, uint64_t seen) {
+  void worker_loop(int index, uint32_t seen) {
     for (;;) {
+      uint32_t generation;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         work_ready_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
+        seen = generation = generation_;
         if (index >= participants_) continue;  // not needed this time
       }
-      run_tasks();
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_workers_ == 0) all_done_.notify_one();
+      run_tasks(generation);
     }
   }
 
   std::mutex call_mutex_;  // held by the one parallel_for using the pool, and by resize()
-  std::mutex mutex_;       // guards the fields below
+  std::mutex mutex_;       // guards generation_, participants_ and the waits
   std::condition_variable work_ready_, all_done_;
-  uint64_t generation_ = 0;
+  uint32_t generation_ = 0;
   int participants_ = 0;
-  int pending_workers_ = 0;
-  TaskFn fn_ = nullptr;
+  TaskFn fn_ = nullptr;  // written before claim_ is published, read after a successful claim
   void* context_ = nullptr;
-  int64_t tasks_ = 0;
-  std::atomic<int64_t> next_{0};
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int64_t> done_{0};  // tasks of the current call finished
   std::atomic<int> active_{1};
   std::vector<std::thread> workers_;
 };
