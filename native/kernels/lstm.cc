@@ -11,8 +11,9 @@
 // GEMM before the time loop, then per step one recurrent GEMM into the same gate rows and the fused
 // gate math (gates.inl, dispatched). Backward runs the fused gate gradients and one GEMM per step for
 // dh, then the weight gradients as GEMMs over all T·B rows after the loop. The per-step GEMMs use
-// W_hh packed once per call (StepGemm, gemm.h: the only allocation; at batch ≤ 4 it is read in place
-// by the small-M kernels instead). Nothing is allocated inside the time loop.
+// W_hh packed once per call (StepGemm, gemm.h; at batch ≤ 4 it is read in place by the small-M
+// kernels instead). Allocations: that packing, and in forward-only mode one chunk of gates (both
+// once per call); nothing is allocated inside the time loop.
 #include <cstring>
 #include <memory>
 
