@@ -3,13 +3,22 @@
  * (ms/iteration, tokens/s, GFLOP/s, % of this machine's SGEMM ceiling, speed relative to PyTorch,
  * peak RSS, checksum agreement) and a JSON file with every sample.
  *
- *   npm run bench                                   all cases, drivers native,js,torch, 1 thread
+ *   npm run bench                                   all cases, default drivers (below), 1 thread
  *   npm run bench -- --cases lstm-2l,sgemm --threads 1,2
  *   npm run bench -- --quick --drivers js           CI smoke: few repetitions
+ *   npm run bench:setup                             once: installs the optional engines (below)
  *
  * Options: --cases <substring,...> (ids in bench/cases.ts; --list prints them), --drivers
- * native,js,torch, --threads N[,N...], --quick, --json <path> (default bench/results/latest.json),
- * --markdown (also print a Markdown table), --timeout <seconds per cell>.
+ * native,js,torch,ort,..., --threads N[,N...], --quick, --json <path> (default
+ * bench/results/latest.json), --markdown (also print a Markdown table), --timeout <seconds per cell>.
+ *
+ * Drivers: native, js (rnnkit's backends), torch (PyTorch through /usr/bin/python3), and the optional
+ * Node engines of drivers/registry.ts (ort = onnxruntime-node, inference cases only, on the torch
+ * model exported to ONNX). The optional engines are not rnnkit dependencies: `npm run bench:setup`
+ * installs them into bench/optional from its own lockfile. Default --drivers: native,js,torch plus
+ * every optional driver whose package is installed there; one named in --drivers but not installed
+ * reports "n/a (... run npm run bench:setup)". Each optional driver adds a "vs <engine>" column: the
+ * engine's time over rnnkit's time on the native and js rows (> 1: rnnkit is faster).
  *
  * The ceiling: at each thread count the runner also times SGEMM 2048³ with torch.mm and with the
  * native sgemm (whatever --drivers says) and takes the faster as 100%. A driver that cannot run
@@ -17,18 +26,25 @@
  * js backend is single-threaded, so it runs only at the first thread count.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASES, CEILING_CASE_ID, caseById, caseFlops, quickCase, selectCases, type BenchCase } from './cases.js';
+import { findRoot, isOptionalInstalled } from './drivers/optional.js';
 import { RESULT_PREFIX, driverArgv, type DriverResult, type TimingPlan } from './drivers/protocol.js';
-import { compareRows, formatMarkdown, formatText, toRow, type Row } from './table.js';
+import { CORE_DRIVERS, OPTIONAL_DRIVERS, allDriverNames, optionalDriver } from './drivers/registry.js';
+import { compareRows, formatMarkdown, formatText, optionalColumns, toRow, type Row } from './table.js';
 import { writeFileAtomicSync } from '../lib/io/atomic.js';
 
-const DRIVERS = ['native', 'js', 'torch'] as const;
-type DriverName = (typeof DRIVERS)[number];
+/** A --drivers name: one of registry.ts's (checked when parsed). */
+type DriverName = string;
 const PYTHON = '/usr/bin/python3';
+
+/** native, js, torch, and the optional engines installed in bench/optional. */
+function defaultDrivers(): DriverName[] {
+  return [...CORE_DRIVERS, ...OPTIONAL_DRIVERS.filter((d) => isOptionalInstalled(d.packageName)).map((d) => d.name)];
+}
 
 const FULL_PLAN: TimingPlan = { warmup: 2, targetMs: 1500, minReps: 3, maxReps: 1000, minSampleMs: 5 };
 const QUICK_PLAN: TimingPlan = { warmup: 1, targetMs: 100, minReps: 2, maxReps: 20, minSampleMs: 2 };
@@ -47,20 +63,11 @@ interface Options {
   loader: boolean;
 }
 
-/** The repository root: the nearest directory above this file whose package.json is rnnkit's. */
-function findRoot(start: string): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'rnnkit') return dir;
-    if (dirname(dir) === dir) throw new Error(`cannot find rnnkit's package.json above ${start}`);
-  }
-}
-
 const here = dirname(fileURLToPath(import.meta.url)); // bench/.out/bench once compiled
 const root = findRoot(here);
 
 function usage(): string {
-  return 'usage: npm run bench -- [--cases a,b] [--drivers native,js,torch] [--threads 1,2] [--quick] [--json path] [--markdown] [--timeout s] [--openblas-core auto|inherit|NAME] [--no-loader] [--list]';
+  return `usage: npm run bench -- [--cases a,b] [--drivers ${allDriverNames().join(',')}] [--threads 1,2] [--quick] [--json path] [--markdown] [--timeout s] [--openblas-core auto|inherit|NAME] [--no-loader] [--list]`;
 }
 
 function list(value: string): string[] {
@@ -69,7 +76,7 @@ function list(value: string): string[] {
 
 function parseOptions(argv: readonly string[]): Options | null {
   const options: Options = {
-    cases: [...CASES], drivers: [...DRIVERS], threads: [1], quick: false,
+    cases: [...CASES], drivers: defaultDrivers(), threads: [1], quick: false,
     jsonPath: join(root, 'bench', 'results', 'latest.json'), markdown: false, timeoutSec: 0, openblasCore: 'auto',
     loader: true,
   };
@@ -89,9 +96,9 @@ function parseOptions(argv: readonly string[]): Options | null {
       if (options.cases.length === 0) throw new RangeError(`--cases must match at least one case id (see --list), got ${filters.join(',')}`);
     } else if (flag === '--drivers') {
       const names = list(value());
-      const unknown = names.filter((d) => !(DRIVERS as readonly string[]).includes(d));
-      if (names.length === 0 || unknown.length > 0) throw new RangeError(`--drivers must be a list of ${DRIVERS.join(', ')}, got ${names.join(',')}`);
-      options.drivers = names as DriverName[];
+      const unknown = names.filter((d) => !allDriverNames().includes(d));
+      if (names.length === 0 || unknown.length > 0) throw new RangeError(`--drivers must be a list of ${allDriverNames().join(', ')}, got ${names.join(',')}`);
+      options.drivers = names;
     } else if (flag === '--threads') {
       const raw = list(value());
       const counts = raw.map(Number);
@@ -124,7 +131,7 @@ function parseOptions(argv: readonly string[]): Options | null {
   return options;
 }
 
-/** How to start one driver: [executable, script]. */
+/** How to start one driver: [executable, script]. torch is Python; every other driver is a Node script. */
 function driverCommand(driver: DriverName): [string, string] {
   if (driver === 'torch') return [PYTHON, join(root, 'bench', 'drivers', 'torch.py')];
   return [process.execPath, join(here, 'drivers', `${driver}.js`)];
@@ -186,6 +193,8 @@ function driverSummary(results: readonly DriverResult[]): string[] {
     } else if (driver === 'native') {
       const cpu = (info.cpuInfo ?? {}) as Record<string, unknown>;
       lines.push(`native: rnnkit addon, ${String(cpu.isa ?? '?')} kernels (of ${String(cpu.isas ?? '?')}), ${String(cpu.build ?? '?')} build, ${String(cpu.compiler ?? '?')}`);
+    } else if (optionalDriver(driver)) {
+      lines.push(`${driver}: ${String(info.summary ?? optionalDriver(driver)!.packageName)}`);
     } else {
       lines.push(`${driver}: rnnkit pure-TypeScript backend, node ${String(info.node)}`);
     }
@@ -277,6 +286,7 @@ function main(): void {
       (busy ? ` on ${cpus().length} CPUs: OTHER WORK WAS RUNNING, numbers are noisy (multi-thread ones most)` : ''),
     'time/iter: median of the samples (IQR: their interquartile range / median); streaming rows show µs per step.',
     '% ceiling: GFLOP/s over the ceiling at the same thread count. vs torch: PyTorch time / this time (> 1 is faster).',
+    ...optionalColumns(rows).map((d) => `vs ${d.label}: ${d.packageName} (driver ${d.name}) time / this time, on rnnkit's rows (native, js).`),
     'check: results agree with the reference driver (torch) to 1e-3 (same deterministic weights and inputs).',
   ].join('\n'));
   console.log(formatText(options.cases, rows));

@@ -1,10 +1,11 @@
 /**
  * Turns measured cells into the numbers the bench reports (ms/iteration, tokens/s, GFLOP/s, % of the
- * SGEMM ceiling, speed relative to PyTorch, checksum agreement) and prints them as an aligned text
+ * SGEMM ceiling, speed relative to PyTorch and to each optional engine that ran, checksum agreement) and prints them as an aligned text
  * table or a Markdown table. No measuring here: bench/index.ts runs the drivers.
  */
 import { caseFlops, caseTokens, type BenchCase } from './cases.js';
 import type { DriverResult } from './drivers/protocol.js';
+import { OPTIONAL_DRIVERS, RNNKIT_DRIVERS, type OptionalDriver } from './drivers/registry.js';
 
 /** One (case, threads, driver) cell as measured, plus what is derived from it. */
 export interface Row {
@@ -26,6 +27,8 @@ export interface Row {
   pctCeiling: number | null;
   /** PyTorch's time / this driver's time (> 1: faster than PyTorch); null without a torch number. */
   speedVsTorch: number | null;
+  /** Per optional driver that ran (registry.ts name): its time / this time, on rnnkit's rows only. */
+  speedVs: Record<string, number>;
   maxRssMb: number | null;
   baseRssMb: number | null;
   /** 'ok', 'ref' (the reference), 'MISMATCH …', or '' when there is nothing to compare with. */
@@ -53,7 +56,7 @@ export function toRow(c: BenchCase, threads: number, driver: string, result: Dri
   if (!result.ok) {
     return {
       caseId: c.id, threads, driver, ok: false, reason: result.reason, medianMs: null, timesMs: [], spreadPct: null, usPerStep: null,
-      tokensPerSec: null, gflops: null, pctCeiling: null, speedVsTorch: null, maxRssMb: null, baseRssMb: null,
+      tokensPerSec: null, gflops: null, pctCeiling: null, speedVsTorch: null, speedVs: {}, maxRssMb: null, baseRssMb: null,
       check: '', checksum: null, info: null,
     };
   }
@@ -66,21 +69,25 @@ export function toRow(c: BenchCase, threads: number, driver: string, result: Dri
     usPerStep: c.kind === 'stream' ? (result.medianMs * 1e3) / c.steps : null,
     tokensPerSec: tokens === null ? null : tokens / seconds,
     gflops, pctCeiling: ceilingGflops === null ? null : (100 * gflops) / ceilingGflops,
-    speedVsTorch: null, maxRssMb: result.maxRssMb, baseRssMb: result.baseRssMb, check: '',
+    speedVsTorch: null, speedVs: {}, maxRssMb: result.maxRssMb, baseRssMb: result.baseRssMb, check: '',
     checksum: result.checksum, info: result.info,
   };
 }
 
 /**
- * Fills speedVsTorch and check for the rows of one (case, threads): the reference is torch when it
- * ran, else the first driver that did.
+ * Fills speedVsTorch, speedVs and check for the rows of one (case, threads): the reference is torch
+ * when it ran, else the first driver that did.
  */
 export function compareRows(rows: Row[]): void {
   const done = rows.filter((r) => r.ok);
   const torch = done.find((r) => r.driver === 'torch');
   const reference = torch ?? done[0];
+  const engines = OPTIONAL_DRIVERS.map((d) => done.find((r) => r.driver === d.name)).filter((r): r is Row => r !== undefined);
   for (const row of done) {
     if (torch && row !== torch && row.medianMs) row.speedVsTorch = torch.medianMs! / row.medianMs;
+    if (RNNKIT_DRIVERS.includes(row.driver) && row.medianMs) {
+      for (const engine of engines) row.speedVs[engine.driver] = engine.medianMs! / row.medianMs;
+    }
     if (!reference || done.length < 2) continue;
     if (row === reference) {
       row.check = 'ref';
@@ -112,14 +119,25 @@ function timeCell(row: Row): string {
   return row.medianMs! >= 100 ? `${row.medianMs!.toFixed(0)} ms` : `${row.medianMs!.toPrecision(3)} ms`;
 }
 
-const HEADERS = ['threads', 'driver', 'time/iter', 'IQR', 'tokens/s', 'GFLOP/s', '% ceiling', 'vs torch', 'peak RSS MB', 'check'];
+/** The optional engines that ran in any of these rows: each gets a "vs <label>" column. */
+export function optionalColumns(rows: readonly Row[]): OptionalDriver[] {
+  return OPTIONAL_DRIVERS.filter((d) => rows.some((r) => r.ok && r.driver === d.name));
+}
 
-function cells(row: Row): string[] {
-  if (!row.ok) return [String(row.threads), row.driver, timeCell(row), ...HEADERS.slice(3).map(() => '')];
+function headers(engines: readonly OptionalDriver[]): string[] {
+  return ['threads', 'driver', 'time/iter', 'IQR', 'tokens/s', 'GFLOP/s', '% ceiling', 'vs torch', ...engines.map((d) => `vs ${d.label}`), 'peak RSS MB', 'check'];
+}
+
+function ratio(value: number | null | undefined): string {
+  return value === null || value === undefined ? '–' : `${value.toFixed(2)}×`;
+}
+
+function cells(row: Row, engines: readonly OptionalDriver[]): string[] {
+  if (!row.ok) return [String(row.threads), row.driver, timeCell(row), ...headers(engines).slice(3).map(() => '')];
   return [
     String(row.threads), row.driver, timeCell(row), row.spreadPct === null ? '–' : `${row.spreadPct.toFixed(0)}%`, compact(row.tokensPerSec), fixed(row.gflops, 1),
     row.pctCeiling === null ? '–' : `${row.pctCeiling.toFixed(0)}%`,
-    row.speedVsTorch === null ? '–' : `${row.speedVsTorch.toFixed(2)}×`, fixed(row.maxRssMb, 0), row.check,
+    ratio(row.speedVsTorch), ...engines.map((d) => ratio(row.speedVs[d.name])), fixed(row.maxRssMb, 0), row.check,
   ];
 }
 
@@ -131,17 +149,19 @@ function clip(text: string, width: number): string {
 
 /** The aligned text table: one block per case, one line per (threads, driver). */
 export function formatText(cases: readonly BenchCase[], rows: readonly Row[]): string {
+  const engines = optionalColumns(rows);
+  const header = headers(engines);
   const lines: string[] = [];
   for (const c of cases) {
     const caseRows = rows.filter((r) => r.caseId === c.id);
     if (caseRows.length === 0) continue;
-    const all = caseRows.map(cells);
+    const all = caseRows.map((r) => cells(r, engines));
     // Columns are as wide as the header and the measured rows; a failure's reason runs on past them.
-    const measured = [HEADERS, ...caseRows.filter((r) => r.ok).map(cells)];
-    const widths = HEADERS.map((_, i) => Math.max(...(i < 2 ? [HEADERS, ...all] : measured).map((line) => line[i]!.length)));
+    const measured = [header, ...caseRows.filter((r) => r.ok).map((r) => cells(r, engines))];
+    const widths = header.map((_, i) => Math.max(...(i < 2 ? [header, ...all] : measured).map((line) => line[i]!.length)));
     const pad = (line: string[]): string =>
       line.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : i === line.length - 1 ? cell : cell.padStart(widths[i]!))).join('  ').trimEnd();
-    lines.push('', `${c.title}  [${c.id}]`, pad(HEADERS));
+    lines.push('', `${c.title}  [${c.id}]`, pad(header));
     caseRows.forEach((row, k) => {
       const line = all[k]!;
       lines.push(row.ok ? pad(line) : `${line[0]!.padEnd(widths[0]!)}  ${line[1]!.padEnd(widths[1]!)}  ${clip(line[2]!, 120)}`);
@@ -152,10 +172,12 @@ export function formatText(cases: readonly BenchCase[], rows: readonly Row[]): s
 
 /** The same rows as one Markdown table (for the README). */
 export function formatMarkdown(cases: readonly BenchCase[], rows: readonly Row[]): string {
-  const lines = [`| case | ${HEADERS.join(' | ')} |`, `|${'---|'.repeat(HEADERS.length + 1)}`];
+  const engines = optionalColumns(rows);
+  const header = headers(engines);
+  const lines = [`| case | ${header.join(' | ')} |`, `|${'---|'.repeat(header.length + 1)}`];
   for (const c of cases) {
     for (const row of rows.filter((r) => r.caseId === c.id)) {
-      const rowCells = cells(row).map((cell) => cell.replace(/\|/g, '\\|'));
+      const rowCells = cells(row, engines).map((cell) => cell.replace(/\|/g, '\\|'));
       if (!row.ok) rowCells[2] = clip(rowCells[2]!, 80);
       lines.push(`| ${c.id} | ${rowCells.join(' | ')} |`);
     }

@@ -99,6 +99,13 @@ export function parseDriverArgv(argv: readonly string[]): DriverArgs {
   };
 }
 
+/** Iterations per sample and samples, from the last warm-up's time (the timing rule above). */
+function sampling(lastMs: number, plan: TimingPlan): { inner: number; reps: number } {
+  const inner = Math.max(1, Math.ceil(plan.minSampleMs / Math.max(lastMs, 1e-4)));
+  const reps = Math.min(plan.maxReps, Math.max(plan.minReps, Math.round(plan.targetMs / (inner * Math.max(lastMs, 1e-4)))));
+  return { inner, reps };
+}
+
 /** Runs `step` under the timing rule above; returns per-iteration sample times (ms) and inner. */
 export function measure(step: () => void, plan: TimingPlan): { timesMs: number[]; inner: number } {
   let lastMs = 0;
@@ -109,12 +116,34 @@ export function measure(step: () => void, plan: TimingPlan): { timesMs: number[]
     lastMs = performance.now() - start;
     if (lastMs > plan.targetMs) break;
   }
-  const inner = Math.max(1, Math.ceil(plan.minSampleMs / Math.max(lastMs, 1e-4)));
-  const reps = Math.min(plan.maxReps, Math.max(plan.minReps, Math.round(plan.targetMs / (inner * Math.max(lastMs, 1e-4)))));
+  const { inner, reps } = sampling(lastMs, plan);
   const timesMs: number[] = [];
   for (let r = 0; r < reps; r++) {
     const start = performance.now();
     for (let j = 0; j < inner; j++) step();
+    timesMs.push((performance.now() - start) / inner);
+  }
+  return { timesMs, inner };
+}
+
+/**
+ * measure() for an engine whose call returns a promise (onnxruntime-node's session.run): the same
+ * rule, each iteration awaited before the next starts, so the time includes what a Node caller waits.
+ */
+export async function measureAsync(step: () => void | Promise<void>, plan: TimingPlan): Promise<{ timesMs: number[]; inner: number }> {
+  let lastMs = 0;
+  const warmups = Math.max(1, plan.warmup);
+  for (let i = 0; i < warmups; i++) {
+    const start = performance.now();
+    await step();
+    lastMs = performance.now() - start;
+    if (lastMs > plan.targetMs) break;
+  }
+  const { inner, reps } = sampling(lastMs, plan);
+  const timesMs: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const start = performance.now();
+    for (let j = 0; j < inner; j++) await step();
     timesMs.push((performance.now() - start) / inner);
   }
   return { timesMs, inner };
