@@ -57,15 +57,18 @@ def rss_mb():
         return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / (1024 * 1024)
 
 
-try:
-    ARGS = parse_argv(sys.argv[1:])
-except Exception as err:  # noqa: BLE001 - any malformed input becomes a reported failure
-    fail('bad driver arguments: %s' % err)
+# Run as the driver, or imported for its model and fill code (export_onnx.py): only the driver reads arguments.
+AS_DRIVER = __name__ == '__main__'
+if AS_DRIVER:
+    try:
+        ARGS = parse_argv(sys.argv[1:])
+    except Exception as err:  # noqa: BLE001 - any malformed input becomes a reported failure
+        fail('bad driver arguments: %s' % err)
 
-THREADS = ARGS['threads']
-# The runner sets these too; set them again before torch loads so OpenMP and OpenBLAS size their pools.
-for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
-    os.environ[var] = str(THREADS)
+    THREADS = ARGS['threads']
+    # The runner sets these too; set them again before torch loads so OpenMP and OpenBLAS size their pools.
+    for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ[var] = str(THREADS)
 
 # This file is named torch.py: drop its own directory from the path so `import torch` finds PyTorch.
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -76,10 +79,11 @@ try:
 except Exception as err:  # noqa: BLE001
     fail('cannot import torch with /usr/bin/python3 (install python3-torch): %s' % err)
 
-torch.set_num_threads(THREADS)
-torch.set_num_interop_threads(1)
-if torch.get_num_threads() != THREADS:
-    fail('torch runs %d intra-op threads, %d were asked for' % (torch.get_num_threads(), THREADS))
+if AS_DRIVER:
+    torch.set_num_threads(THREADS)
+    torch.set_num_interop_threads(1)
+    if torch.get_num_threads() != THREADS:
+        fail('torch runs %d intra-op threads, %d were asked for' % (torch.get_num_threads(), THREADS))
 
 
 def check_openblas():
@@ -258,4 +262,5 @@ def main():
     })
 
 
-main()
+if AS_DRIVER:
+    main()

@@ -1,0 +1,71 @@
+/**
+ * The onnxruntime-node bench driver end to end, as the runner starts it: the compiled
+ * bench/.out/bench/drivers/ort.js in a child process, resolving onnxruntime-node from bench/optional,
+ * exporting the torch model to ONNX on first use, printing one BENCH_RESULT line whose checksum
+ * agrees with rnnkit's native driver (the js driver when the addon is not built) under the bench's
+ * own tolerance (table.ts compareRows).
+ *
+ * Needs `npm run bench:setup` and /usr/bin/python3 with torch (for the export): skipped otherwise.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { caseById, quickCase, type BenchCase } from '../../bench/cases.js';
+import { isOptionalInstalled } from '../../bench/drivers/optional.js';
+import { RESULT_PREFIX, driverArgv, type DriverResult, type TimingPlan } from '../../bench/drivers/protocol.js';
+import { compareRows, toRow } from '../../bench/table.js';
+import { ensureBuilt, root } from '../helpers/dist.js';
+
+const PYTHON = '/usr/bin/python3';
+const ortInstalled = isOptionalInstalled('onnxruntime-node');
+// Only asked when ORT is there (importing torch takes a second or two).
+const torchAvailable = ortInstalled && existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+/** One sample of one iteration: this checks the plumbing and the numbers, not the speed. */
+const PLAN: TimingPlan = { warmup: 1, targetMs: 1, minReps: 1, maxReps: 1, minSampleMs: 0 };
+const OUT = join(root, 'bench', '.out', 'bench', 'drivers');
+
+function runDriver(driver: string, benchCase: BenchCase): DriverResult {
+  const child = spawnSync(process.execPath, [join(OUT, `${driver}.js`), ...driverArgv(benchCase, 1, PLAN)], {
+    cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, RNNKIT_NUM_THREADS: '1' },
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+  if (line === undefined) throw new Error(`${driver} printed no result (status ${child.status}): ${child.stderr}`);
+  return JSON.parse(line.slice(RESULT_PREFIX.length)) as DriverResult;
+}
+
+/** ORT and rnnkit on one case: both ran, and the bench's checksum check passes. */
+function agree(id: string): void {
+  const benchCase = quickCase(caseById(id)!);
+  const ort = runDriver('ort', benchCase);
+  if (!ort.ok) throw new Error(`ort: ${ort.reason}`);
+  let reference = runDriver('native', benchCase);
+  if (!reference.ok) reference = runDriver('js', benchCase);
+  expect(reference.ok).toBe(true);
+  const rows = [toRow(benchCase, 1, reference.driver, reference, null), toRow(benchCase, 1, 'ort', ort, null)];
+  compareRows(rows);
+  expect(Object.keys(ort.checksum)).toEqual(Object.keys((reference as { checksum: Record<string, number> }).checksum));
+  expect(rows[1]!.check).toBe('ok');
+  expect(ort.info).toMatchObject({ engine: 'onnxruntime-node', intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  expect(ort.timesMs).toHaveLength(1);
+  expect(rows[0]!.speedVs.ort).toBeGreaterThan(0); // the runner's "vs ORT" ratio
+}
+
+describe.skipIf(!torchAvailable)('onnxruntime-node bench driver', () => {
+  beforeAll(() => {
+    ensureBuilt(); // dist/, which the native and js drivers import as 'rnnkit'
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'bench/tsconfig.json'], { cwd: root, encoding: 'utf8' });
+    if (!existsSync(join(OUT, 'ort.js'))) throw new Error(`bench did not compile: ${tsc.stdout}${tsc.stderr}`);
+  }, 180_000);
+
+  it('runs a whole-sequence inference case and agrees with rnnkit', () => agree('lstm-2l-h512-infer'), 120_000);
+
+  it('runs the streaming case one session.run per step, feeding h and c back, and agrees', () => agree('stream-lstm-h256'), 120_000);
+
+  it('reports training cases as not measured, not as a failure', () => {
+    const result = runDriver('ort', quickCase(caseById('lstm-2l-h512-train')!));
+    expect(result).toMatchObject({ ok: false, driver: 'ort' });
+    expect((result as { reason: string }).reason).toMatch(/training is not measured/);
+  }, 60_000);
+});
