@@ -14,6 +14,17 @@
 // W_hh packed once per call (StepGemm, gemm.h; at batch ≤ 4 it is read in place by the small-M
 // kernels instead). Allocations: that packing, and in forward-only mode one chunk of gates (both
 // once per call); nothing is allocated inside the time loop.
+//
+// The streaming call (forward only, T = 1, B ≤ kSmallM: LSTMCell one step at a time) has a path of
+// its own, lstm_step_small_batch: it is a matrix-vector product over 4H·(I + H) weights (2 MB at
+// I = H = 256, more than a 1 MB L2), so its time is the time to stream the weights once. Per block of
+// hidden units it takes both products (W_ih x and W_hh h, read in place by the small-M kernels), the
+// biases and the gate math in one pass, with no buffer beyond the stack; the blocks are split among
+// the pool threads (each core streams its share of the weights, from its own L2 where it fits); and
+// each thread walks its blocks in the opposite order on every other call, so a call starts on the
+// weights the previous one read last, which are still in L2 (about half of them at one thread).
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -21,6 +32,7 @@
 #include "gemm.h"
 #include "kernels.h"
 #include "recurrent.h"
+#include "threads.h"
 
 namespace rnnkit {
 
@@ -73,9 +85,100 @@ void lstm_forward_inference(const RecurrentForwardArgs& a) {
   }
 }
 
+// Hidden units per block of the streaming step: 4·32 rows of W_ih and of W_hh (256 KiB at
+// I = H = 256), small against L2, so reversing the block order every other call (above) keeps the
+// most recently read quarter of the weights hot.
+constexpr int64_t kStepUnits = 32;
+// Multiply-adds from which the streaming step is split among the pool threads (H = I = 64 has 2^15):
+// below it a task is a few hundred ns and waking a worker costs as much.
+constexpr int64_t kStepParallelMinWork = int64_t{1} << 17;
+
+bool overlaps(const float* a, int64_t na, const float* b, int64_t nb) {
+  if (a == nullptr || b == nullptr) return false;
+  const auto a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
+  return a0 < b0 + static_cast<uintptr_t>(nb) * sizeof(float) && b0 < a0 + static_cast<uintptr_t>(na) * sizeof(float);
+}
+
+// Whether the streaming path can take this call: one step, a few rows, forward only, and outputs that
+// do not overlap the inputs the blocks read (each block reads all of x and h0 while writing its own
+// units; cN may be c0 itself, which is read and written unit by unit).
+bool is_small_step(const RecurrentForwardArgs& a) {
+  if (a.workspace != nullptr || a.T != 1 || a.B > kSmallM) return false;
+  const int64_t BH = a.B * a.H, BI = a.B * a.I;
+  for (const float* output : {a.out, a.hN}) {
+    if (overlaps(output, BH, a.x, BI) || overlaps(output, BH, a.h0, BH) || overlaps(output, BH, a.c0, BH)) return false;
+  }
+  if (overlaps(a.out, BH, a.hN, BH) && a.out != a.hN) return false;
+  if (overlaps(a.cN, BH, a.x, BI) || overlaps(a.cN, BH, a.h0, BH) || overlaps(a.cN, BH, a.out, BH) ||
+      overlaps(a.cN, BH, a.hN, BH)) {
+    return false;
+  }
+  return !overlaps(a.cN, BH, a.c0, BH) || a.cN == a.c0;
+}
+
+// Units [v0, v0 + n) (n ≤ kStepUnits) of every row: gates = bIh + bHh + x · wIhᵀ + h0 · wHhᵀ for those
+// units' rows of the four gate blocks, then c and h.
+void lstm_step_block(const KernelTable& kt, const RecurrentForwardArgs& a, int64_t v0, int64_t n) {
+  const int64_t B = a.B, I = a.I, H = a.H;
+  float gates[kSmallM * 4 * kStepUnits];  // [B, 4, n]: row b's i, f, g, o of these units
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t g = 0; g < 4; ++g) {
+      float* row = gates + (b * 4 + g) * n;
+      const int64_t r0 = g * H + v0;
+      for (int64_t j = 0; j < n; ++j) {
+        row[j] = (a.bIh == nullptr ? 0.0f : a.bIh[r0 + j]) + (a.bHh == nullptr ? 0.0f : a.bHh[r0 + j]);
+      }
+    }
+  }
+  for (int64_t g = 0; g < 4; ++g) {
+    const int64_t r0 = g * H + v0;  // first weight row of gate g for these units
+    kt.gemm_small_m(true, B, n, I, 1.0f, a.x, I, a.wIh + r0 * I, I, gates + g * n, 4 * n);
+    kt.gemm_small_m(true, B, n, H, 1.0f, a.h0, H, a.wHh + r0 * H, H, gates + g * n, 4 * n);
+  }
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t u = b * H + v0;
+    float* c = a.cN + u;
+    const float* cPrev = c;
+    if (a.c0 == nullptr) {
+      std::memset(c, 0, static_cast<size_t>(n) * sizeof(float));
+    } else {
+      cPrev = a.c0 + u;
+    }
+    kt.lstm_cell_forward(gates + b * 4 * n, c, a.hN + u, cPrev, n);
+    if (a.out != a.hN) std::memcpy(a.out + u, a.hN + u, static_cast<size_t>(n) * sizeof(float));
+  }
+}
+
+// Flips on every call on this thread: the direction its blocks are walked in (see the header).
+thread_local bool step_blocks_reversed = false;
+
+// Blocks [first, last) of kStepUnits units, in this thread's current direction.
+void lstm_step_blocks(const KernelTable& kt, const RecurrentForwardArgs& a, int64_t first, int64_t last) {
+  step_blocks_reversed = !step_blocks_reversed;
+  for (int64_t k = 0; k < last - first; ++k) {
+    const int64_t block = step_blocks_reversed ? last - 1 - k : first + k;
+    const int64_t v0 = block * kStepUnits;
+    lstm_step_block(kt, a, v0, a.H - v0 < kStepUnits ? a.H - v0 : kStepUnits);
+  }
+}
+
+// The streaming step (is_small_step): blocks split into one contiguous range per pool thread, so a
+// thread keeps streaming the same part of the weights from call to call.
+void lstm_step_small_batch(const RecurrentForwardArgs& a) {
+  const KernelTable& kt = kernels();  // the caller's table, also on the pool's threads
+  const int64_t blocks = (a.H + kStepUnits - 1) / kStepUnits;
+  const int64_t work = 4 * a.H * (a.I + a.H) * a.B;
+  const int64_t tasks = work < kStepParallelMinWork ? 1 : std::min<int64_t>(thread_count(), blocks);
+  if (tasks <= 1) return lstm_step_blocks(kt, a, 0, blocks);
+  parallel_for(tasks, [&](int64_t task) {
+    lstm_step_blocks(kt, a, blocks * task / tasks, blocks * (task + 1) / tasks);
+  });
+}
+
 }  // namespace
 
 void lstm_forward(const RecurrentForwardArgs& a) {
+  if (is_small_step(a)) return lstm_step_small_batch(a);
   if (a.workspace == nullptr) return lstm_forward_inference(a);
   const KernelTable& kt = kernels();
   const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 4 * H, BH = B * H, TBH = T * BH;
