@@ -25,6 +25,7 @@ export interface OptionalDriver {
 
 export const OPTIONAL_DRIVERS: readonly OptionalDriver[] = [
   { name: 'ort', packageName: 'onnxruntime-node', label: 'ORT' },
+  { name: 'tfjs', packageName: '@tensorflow/tfjs-core', label: 'tfjs' },
 ];
 
 export function optionalDriver(name: string): OptionalDriver | undefined {
