@@ -1,7 +1,9 @@
 # node-gyp build of the rnnkit addon (what `npm install` runs through node-gyp-build when no prebuilt
 # binary fits). The sources come from native/sources.json, the one list CMakeLists.txt reads too
 # ('<!@(node -p ...)' as sharp does). Per-ISA flags go only on the isa files, which therefore sit in
-# static libraries of their own (gyp sets flags per target, not per file). No -march=native.
+# static libraries of their own (gyp sets flags per target, not per file). sse2.cc and neon.cc need no
+# flag (the baselines of x86-64 and arm64; each is a stub on the other), so they sit in the addon
+# target with scalar.cc. No -march=native.
 {
   'variables': {
     'rnnkit_sources': "require('./native/sources.json')",
@@ -42,6 +44,8 @@
       'sources': [
         '<!@(node -p "<(rnnkit_sources).kernels.join(\' \')")',
         '<!@(node -p "<(rnnkit_sources).isa.scalar.join(\' \')")',
+        '<!@(node -p "<(rnnkit_sources).isa.sse2.join(\' \')")',
+        '<!@(node -p "<(rnnkit_sources).isa.neon.join(\' \')")',
         '<!@(node -p "<(rnnkit_sources).binding.join(\' \')")',
       ],
       'dependencies': [

@@ -9,7 +9,9 @@ mkdir -p "$out"
 CXX=${CXX:-g++}
 FLAGS="-std=c++17 -O3 -g -Wall -Wextra -Wno-unused-parameter -Inative/kernels"
 objs=""
-for src in $(node -p "require('./native/sources.json').kernels.join(' ')") native/kernels/isa/scalar.cc; do
+# scalar, sse2 and neon need no flag (sse2/neon are stubs off their architecture)
+for src in $(node -p "require('./native/sources.json').kernels.join(' ')") native/kernels/isa/scalar.cc \
+    native/kernels/isa/sse2.cc native/kernels/isa/neon.cc; do
   obj="$out/$(basename "$src" .cc).o"; $CXX $FLAGS -c "$src" -o "$obj" & objs="$objs $obj"
 done
 $CXX $FLAGS -mavx2 -mfma -c native/kernels/isa/avx2.cc -o "$out/avx2.o" &

@@ -1,6 +1,8 @@
 // Fills the KernelTables once and picks the one in use (dispatch.h). CPU features come from CPUID
 // plus XGETBV: a CPU can report AVX2 while the OS has not enabled the YMM/ZMM register state, and
 // then the instructions fault, so both must agree (Intel SDM 14.3, "Detection of AVX instructions").
+// SSE2 needs only its CPUID bit (always set on x86-64; the XMM state is part of the x86-64 ABI). On
+// AArch64, NEON is part of the base architecture: no check.
 #include "dispatch.h"
 
 #include <cstdio>
@@ -45,6 +47,7 @@ uint64_t xgetbv0() {
 }
 
 struct CpuFeatures {
+  bool sse2 = false;
   bool avx2_fma = false;
   bool avx512f = false;
 };
@@ -54,8 +57,10 @@ CpuFeatures detect() {
   unsigned r[4];
   cpuid(0, 0, r);
   const unsigned max_leaf = r[0];
-  if (max_leaf < 7) return f;
+  if (max_leaf < 1) return f;
   cpuid(1, 0, r);
+  f.sse2 = (r[3] >> 26) & 1;
+  if (max_leaf < 7) return f;
   const bool osxsave = (r[2] >> 27) & 1, avx = (r[2] >> 28) & 1, fma = (r[2] >> 12) & 1;
   if (!osxsave || !avx) return f;
   const uint64_t xcr0 = xgetbv0();
@@ -70,18 +75,21 @@ CpuFeatures detect() {
 #endif
 
 struct Tables {
-  KernelTable scalar{}, avx2{}, avx512{};
-  bool has_avx2 = false, has_avx512 = false;
+  KernelTable scalar{}, sse2{}, avx2{}, avx512{}, neon{};
+  bool has_sse2 = false, has_avx2 = false, has_avx512 = false, has_neon = false;
   const KernelTable* chosen = nullptr;
 
   Tables() {
     fill_scalar(&scalar);
 #if defined(RNNKIT_X86)
     const CpuFeatures cpu = detect();
+    has_sse2 = cpu.sse2 && fill_sse2(&sse2);
     has_avx2 = cpu.avx2_fma && fill_avx2(&avx2);
     has_avx512 = cpu.avx512f && fill_avx512(&avx512);
 #endif
-    chosen = has_avx512 ? &avx512 : has_avx2 ? &avx2 : &scalar;
+    has_neon = fill_neon(&neon);  // a stub returning false except on AArch64
+    // widest first: avx512 > avx2 > sse2 > scalar on x86, neon > scalar on arm64
+    chosen = has_avx512 ? &avx512 : has_avx2 ? &avx2 : has_sse2 ? &sse2 : has_neon ? &neon : &scalar;
     if (const char* forced = std::getenv("RNNKIT_SIMD"); forced != nullptr && *forced != '\0') {
       if (const KernelTable* table = find(forced)) {
         chosen = table;
@@ -94,8 +102,10 @@ struct Tables {
 
   const KernelTable* find(const char* isa) const {
     if (std::strcmp(isa, "scalar") == 0) return &scalar;
+    if (std::strcmp(isa, "sse2") == 0 && has_sse2) return &sse2;
     if (std::strcmp(isa, "avx2") == 0 && has_avx2) return &avx2;
     if (std::strcmp(isa, "avx512") == 0 && has_avx512) return &avx512;
+    if (std::strcmp(isa, "neon") == 0 && has_neon) return &neon;
     return nullptr;
   }
 };
@@ -118,7 +128,8 @@ const KernelTable* kernel_table(const char* isa) { return tables().find(isa); }
 
 int usable_kernel_tables(const KernelTable** out, int capacity) {
   const Tables& t = tables();
-  const KernelTable* all[] = {&t.scalar, t.has_avx2 ? &t.avx2 : nullptr, t.has_avx512 ? &t.avx512 : nullptr};
+  const KernelTable* all[] = {&t.scalar, t.has_sse2 ? &t.sse2 : nullptr, t.has_avx2 ? &t.avx2 : nullptr,
+                              t.has_avx512 ? &t.avx512 : nullptr, t.has_neon ? &t.neon : nullptr};
   int count = 0;
   for (const KernelTable* table : all) {
     if (table != nullptr && count < capacity) out[count++] = table;

@@ -4,8 +4,10 @@
 // simd.h) with its own compiler flags and fills a table; the generic kernel files (gemm.cc, lstm.cc,
 // ...) only call through it.
 //
-// RNNKIT_SIMD=scalar|avx2|avx512 forces a path (an unknown or unsupported name falls back to the
-// CPUID choice, with a warning on stderr). Tests run every table present on the machine through
+// Levels, widest first: avx512 > avx2 (+FMA) > sse2 (x86-64's baseline) > scalar on x86; neon > scalar
+// on arm64 (NEON is mandatory on AArch64); scalar elsewhere.
+// RNNKIT_SIMD=scalar|sse2|avx2|avx512|neon forces a path (an unknown or unsupported name falls back to
+// the CPUID choice, with a warning on stderr). Tests run every table present on the machine through
 // ScopedKernelTable, a per-thread override.
 //
 // Internal header: not part of the public kernel API (kernels.h).
@@ -16,7 +18,7 @@
 namespace rnnkit {
 
 struct KernelTable {
-  const char* name;  // "scalar" | "avx2" | "avx512"
+  const char* name;  // "scalar" | "sse2" | "avx2" | "avx512" | "neon"
   int width;         // floats per vector register
 
   // GEMM register tile: C[m, n] += Ap · Bp for one MR × NR tile (m ≤ MR, n ≤ NR edge tiles allowed).
@@ -77,7 +79,8 @@ const KernelTable& kernels();
 // The table for an ISA name, or nullptr when it is not compiled in or the CPU lacks it.
 const KernelTable* kernel_table(const char* isa);
 
-// Every table usable here, scalar first; returns how many were written (at most capacity).
+// Every table usable here, narrowest first (scalar, sse2, avx2, avx512, neon: the order of
+// RNNKIT_SIMD's list); returns how many were written (at most capacity).
 int usable_kernel_tables(const KernelTable** out, int capacity);
 
 // For tests and benchmarks: kernels() returns `table` on this thread while the guard lives.
@@ -95,7 +98,9 @@ class ScopedKernelTable {
 // Filled by isa/*.cc; each returns false when its file was compiled without its ISA (another
 // architecture, or a build that did not pass the flags).
 bool fill_scalar(KernelTable* table);
+bool fill_sse2(KernelTable* table);
 bool fill_avx2(KernelTable* table);
 bool fill_avx512(KernelTable* table);
+bool fill_neon(KernelTable* table);
 
 }  // namespace rnnkit

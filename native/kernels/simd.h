@@ -6,11 +6,19 @@
 // AVX2-compiled inline function into the scalar path (an ODR trap that crashes old CPUs). For the same
 // reason these bodies avoid inline std:: helpers (std::min, std::floor, ...).
 //
-// The ISA is chosen by the macro the including file defines: RNNKIT_SIMD_AVX512, RNNKIT_SIMD_AVX2, or
-// neither (the scalar "vector" of width 1, the plain path).
+// The ISA is chosen by the macro the including file defines: RNNKIT_SIMD_AVX512, RNNKIT_SIMD_AVX2,
+// RNNKIT_SIMD_SSE2, RNNKIT_SIMD_NEON (neon.cc includes <arm_neon.h> instead of <immintrin.h>), or none
+// (the scalar "vector" of width 1, the plain path).
 //
 // NaN rule for vmax/vmin: like x86 maxps/minps, vmax(a, b) = a > b ? a : b returns b when either is
-// NaN. Clamps are therefore written vmin(hi, vmax(lo, x)) with x second, so NaN passes through.
+// NaN. Clamps are therefore written vmin(hi, vmax(lo, x)) with x second, so NaN passes through. NEON's
+// own fmax propagates any NaN, so the NEON section builds this rule from a compare and a select.
+//
+// vfmadd is fused (one rounding) on AVX2, AVX-512 and NEON, and a multiply then an add (two roundings)
+// on SSE2 and scalar: results of the two kinds differ in the last bits, within the tests' tolerances.
+//
+// vload_partial / vstore_partial touch only the first n floats (the tail of an array may end at a page
+// boundary): AVX uses masked moves; SSE2 and NEON, which have none, move 1, 2 or 3 floats piecewise.
 
 #if defined(RNNKIT_SIMD_AVX512)
 
@@ -105,6 +113,132 @@ static inline float vreduce_max(vf v) {
   s = _mm_max_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
 }
+
+#elif defined(RNNKIT_SIMD_SSE2)
+
+// x86-64's baseline: SSE2 only (no FMA, no SSE4.1 round/blend, no SSE3 horizontal moves).
+using vf = __m128;
+using vmask = __m128;
+constexpr int kWidth = 4;
+static inline vf vload(const float* p) { return _mm_loadu_ps(p); }
+static inline void vstore(float* p, vf v) { _mm_storeu_ps(p, v); }
+// movss / movq (unaligned 64-bit) moves: lanes past n are 0 and nothing past p[n − 1] is read.
+static inline vf vload_partial(const float* p, int64_t n) {
+  if (n >= 4) return _mm_loadu_ps(p);
+  if (n == 3) return _mm_movelh_ps(_mm_castsi128_ps(_mm_loadu_si64(p)), _mm_load_ss(p + 2));
+  if (n == 2) return _mm_castsi128_ps(_mm_loadu_si64(p));
+  return n == 1 ? _mm_load_ss(p) : _mm_setzero_ps();
+}
+static inline void vstore_partial(float* p, vf v, int64_t n) {
+  if (n >= 4) {
+    _mm_storeu_ps(p, v);
+  } else if (n >= 2) {
+    _mm_storeu_si64(p, _mm_castps_si128(v));
+    if (n == 3) _mm_store_ss(p + 2, _mm_movehl_ps(v, v));
+  } else if (n == 1) {
+    _mm_store_ss(p, v);
+  }
+}
+static inline vf vset1(float x) { return _mm_set1_ps(x); }
+static inline vf vzero() { return _mm_setzero_ps(); }
+static inline vf vadd(vf a, vf b) { return _mm_add_ps(a, b); }
+static inline vf vsub(vf a, vf b) { return _mm_sub_ps(a, b); }
+static inline vf vmul(vf a, vf b) { return _mm_mul_ps(a, b); }
+static inline vf vdiv(vf a, vf b) { return _mm_div_ps(a, b); }
+static inline vf vfmadd(vf a, vf b, vf c) { return _mm_add_ps(_mm_mul_ps(a, b), c); }   // not fused
+static inline vf vfnmadd(vf a, vf b, vf c) { return _mm_sub_ps(c, _mm_mul_ps(a, b)); }  // not fused
+static inline vf vmax(vf a, vf b) { return _mm_max_ps(a, b); }
+static inline vf vmin(vf a, vf b) { return _mm_min_ps(a, b); }
+static inline vf vselect(vmask m, vf if_true, vf if_false) {
+  return _mm_or_ps(_mm_and_ps(m, if_true), _mm_andnot_ps(m, if_false));
+}
+static inline vf vabs(vf x) { return _mm_and_ps(x, _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff))); }
+static inline vf vwith_sign(vf m, vf s) {
+  return _mm_or_ps(m, _mm_and_ps(s, _mm_castsi128_ps(_mm_set1_epi32(INT32_MIN))));
+}
+// floor without SSE4.1's roundps: truncate through int32, subtract 1 where that rounded up (x < 0),
+// and give back the sign bit of x (floor(−0) = −0, floor(−0.5) = −1 already negative). |x| ≥ 2^23
+// (integral already), ±Inf and NaN, which int32 cannot hold, are returned as they are.
+static inline vf vfloor(vf x) {
+  const vf truncated = _mm_cvtepi32_ps(_mm_cvttps_epi32(x));
+  const vf rounded_up = _mm_and_ps(_mm_cmpgt_ps(truncated, x), _mm_set1_ps(1.0f));
+  const vf sign = _mm_and_ps(x, _mm_castsi128_ps(_mm_set1_epi32(INT32_MIN)));
+  const vf floored = _mm_or_ps(_mm_sub_ps(truncated, rounded_up), sign);
+  return vselect(_mm_cmplt_ps(vabs(x), _mm_set1_ps(8388608.0f)), floored, x);
+}
+static inline vmask vgt(vf a, vf b) { return _mm_cmpgt_ps(a, b); }  // false when either is NaN
+static inline vf vpow2i(vf n) {
+  const __m128i e = _mm_add_epi32(_mm_cvttps_epi32(n), _mm_set1_epi32(127));
+  return _mm_castsi128_ps(_mm_slli_epi32(e, 23));
+}
+// (v0 + v2) + (v1 + v3)
+static inline float vreduce_add(vf v) {
+  const vf s = _mm_add_ps(v, _mm_movehl_ps(v, v));
+  return _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps(s, s, _MM_SHUFFLE(1, 1, 1, 1))));
+}
+static inline float vreduce_max(vf v) {
+  const vf s = _mm_max_ps(v, _mm_movehl_ps(v, v));
+  return _mm_cvtss_f32(_mm_max_ss(s, _mm_shuffle_ps(s, s, _MM_SHUFFLE(1, 1, 1, 1))));
+}
+static inline void vprefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+
+#elif defined(RNNKIT_SIMD_NEON)
+
+// AArch64 Advanced SIMD (mandatory on every AArch64 CPU): 4 floats, fused multiply-add, directed
+// rounding (frintm) and bit select.
+using vf = float32x4_t;
+using vmask = uint32x4_t;
+constexpr int kWidth = 4;
+static inline vf vload(const float* p) { return vld1q_f32(p); }
+static inline void vstore(float* p, vf v) { vst1q_f32(p, v); }
+static inline vf vload_partial(const float* p, int64_t n) {
+  const vf zero = vdupq_n_f32(0.0f);
+  if (n >= 4) return vld1q_f32(p);
+  if (n == 3) return vcombine_f32(vld1_f32(p), vld1_lane_f32(p + 2, vdup_n_f32(0.0f), 0));
+  if (n == 2) return vcombine_f32(vld1_f32(p), vdup_n_f32(0.0f));
+  return n == 1 ? vld1q_lane_f32(p, zero, 0) : zero;
+}
+static inline void vstore_partial(float* p, vf v, int64_t n) {
+  if (n >= 4) {
+    vst1q_f32(p, v);
+  } else if (n >= 2) {
+    vst1_f32(p, vget_low_f32(v));
+    if (n == 3) vst1q_lane_f32(p + 2, v, 2);
+  } else if (n == 1) {
+    vst1q_lane_f32(p, v, 0);
+  }
+}
+static inline vf vset1(float x) { return vdupq_n_f32(x); }
+static inline vf vzero() { return vdupq_n_f32(0.0f); }
+static inline vf vadd(vf a, vf b) { return vaddq_f32(a, b); }
+static inline vf vsub(vf a, vf b) { return vsubq_f32(a, b); }
+static inline vf vmul(vf a, vf b) { return vmulq_f32(a, b); }
+static inline vf vdiv(vf a, vf b) { return vdivq_f32(a, b); }
+static inline vf vfmadd(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }   // c + a·b, fused
+static inline vf vfnmadd(vf a, vf b, vf c) { return vfmsq_f32(c, a, b); }  // c − a·b, fused
+static inline vmask vgt(vf a, vf b) { return vcgtq_f32(a, b); }  // false when either is NaN
+static inline vf vselect(vmask m, vf if_true, vf if_false) { return vbslq_f32(m, if_true, if_false); }
+// The x86 rule (see the top), not fmax's: b when either is NaN.
+static inline vf vmax(vf a, vf b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
+static inline vf vmin(vf a, vf b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
+static inline vf vfloor(vf x) { return vrndmq_f32(x); }
+static inline vf vabs(vf x) { return vabsq_f32(x); }
+static inline vf vwith_sign(vf m, vf s) {
+  return vreinterpretq_f32_u32(
+      vorrq_u32(vreinterpretq_u32_f32(m), vandq_u32(vreinterpretq_u32_f32(s), vdupq_n_u32(0x80000000u))));
+}
+// fcvtzs saturates and maps NaN to 0 (defined, unlike the C++ conversion).
+static inline vf vpow2i(vf n) {
+  const int32x4_t e = vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127));
+  return vreinterpretq_f32_s32(vshlq_n_s32(e, 23));
+}
+static inline float vreduce_add(vf v) { return vaddvq_f32(v); }
+static inline float vreduce_max(vf v) { return vmaxvq_f32(v); }
+#if defined(__GNUC__) || defined(__clang__)
+static inline void vprefetch(const float* p) { __builtin_prefetch(p); }
+#else
+static inline void vprefetch(const float*) {}
+#endif
 
 #else  // scalar: a "vector" of one float, so the same bodies are the plain path
 

@@ -67,15 +67,16 @@ describe('native/sources.json', () => {
   it('isa lists hold only native/kernels/isa/ files, and only they do', () => {
     for (const file of Object.values(sources.isa).flat()) expect(file).toMatch(/^native\/kernels\/isa\/\w+\.cc$/);
     for (const file of [...sources.kernels, ...sources.binding]) expect(file).not.toMatch(/\/isa\//);
-    expect(Object.keys(sources.isa).sort()).toEqual(['avx2', 'avx512', 'scalar']);
+    expect(Object.keys(sources.isa).sort()).toEqual(['avx2', 'avx512', 'neon', 'scalar', 'sse2']);
   });
 });
 
 describe('binding.gyp', () => {
   const targets = gypTargetSources();
 
-  it('the addon target compiles kernels + scalar + binding, read from sources.json', () => {
-    expect(targets.get('rnnkit')).toEqual([...sources.kernels, ...sources.isa.scalar!, ...sources.binding]);
+  it('the addon target compiles kernels + the flagless isa files (scalar, sse2, neon) + binding, read from sources.json', () => {
+    const flagless = [...sources.isa.scalar!, ...sources.isa.sse2!, ...sources.isa.neon!];
+    expect(targets.get('rnnkit')).toEqual([...sources.kernels, ...flagless, ...sources.binding]);
   });
 
   it('each vector ISA sits in its own static library with its flags', () => {
@@ -99,7 +100,7 @@ describe('CMakeLists.txt', () => {
   it('reads every list of sources.json and names no source file itself', () => {
     expect(cmake).toContain('native/sources.json');
     const lists = [...cmake.matchAll(/rnnkit_json_list\((\w+) ([\w ]+)\)/g)].map((m) => m[2]!.trim());
-    expect(lists.sort()).toEqual(['binding', 'isa avx2', 'isa avx512', 'isa scalar', 'kernels']);
+    expect(lists.sort()).toEqual(['binding', 'isa avx2', 'isa avx512', 'isa neon', 'isa scalar', 'isa sse2', 'kernels']);
     expect(code(cmake)).not.toMatch(/native\/[\w/]+\.cc/);
     expect(code(cmake)).not.toContain('march=native');
   });
