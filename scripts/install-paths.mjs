@@ -5,7 +5,7 @@
  * filled), and checks the three install paths:
  *
  *   1. a prebuilt binary for this platform is in the tarball → it is loaded, nothing is compiled
- *      (no build/ directory); each SIMD level (RNNKIT_SIMD=scalar|avx2|avx512) usable on this CPU
+ *      (no build/ directory); each SIMD level (RNNKIT_SIMD=scalar|sse2|avx2|avx512|neon) usable on this CPU
  *      runs and agrees with the js backend; require() and import give the same API; the .d.ts
  *      types work for an ESM and a CommonJS TypeScript consumer; the rnnkit command runs;
  *   2. no prebuilt binary for the platform, a compiler present → node-gyp builds it at install;
@@ -248,7 +248,7 @@ function path1(tarball) {
   // Every SIMD level this CPU has, forced, against the js backend on the same LSTM.
   const simd = node(dir, "const m = await import('rnnkit'); console.log(JSON.stringify(m.systemInfo().native.isas ?? []));");
   const usable = simd.status === 0 ? JSON.parse(simd.stdout.trim().split('\n').pop()) : [];
-  for (const level of ['scalar', 'avx2', 'avx512']) {
+  for (const level of ['scalar', 'sse2', 'avx2', 'avx512', 'neon']) {
     if (!usable.includes(level)) {
       log(`  skip RNNKIT_SIMD=${level}: this CPU lacks it (usable: ${usable.join(', ') || 'none'})`);
       continue;

@@ -6,9 +6,10 @@
  *
  * - Node-API, not the V8 ABI: one binary serves every Node version with NAPI_VERSION 8 (Node >= 12.22),
  *   which is what binding.gyp defines and package.json's binary.napi_versions says.
- * - One binary per CPU architecture: the x86-64 build carries the scalar (SSE2 baseline), AVX2 and
- *   AVX-512 kernels and picks one at load from CPUID (native/kernels/dispatch.cc); nothing is built
- *   with -march=native. RNNKIT_SIMD=scalar|avx2|avx512 forces a level (test/install checks each).
+ * - One binary per CPU architecture: the x86-64 build carries the scalar, SSE2 (baseline), AVX2 and
+ *   AVX-512 kernels and picks one at load from CPUID (native/kernels/dispatch.cc), the arm64 build the
+ *   scalar and NEON kernels; nothing is built with -march=native. RNNKIT_SIMD=scalar|sse2|avx2|avx512|neon
+ *   forces a level (test/install checks each one usable).
  * - Offline: node-gyp builds against this Node's own headers (npm_config_nodedir, or the include/node
  *   directory beside the running node), never downloads them. To make sure, the dist URL points to a
  *   closed loopback port and the header cache (--devdir) is a fresh empty directory, checked to be

@@ -16,7 +16,10 @@ import type { CellKind, RecurrentBackwardArgs, RecurrentForwardArgs } from './ba
 
 /** What the binary reports about itself: `cpuInfo()` in native/binding/info.cc. */
 export interface AddonCpuInfo {
-  /** The SIMD path in use: 'scalar' | 'avx2' | 'avx512'. */
+  /**
+   * The SIMD path in use: 'scalar' | 'sse2' | 'avx2' | 'avx512' (x86-64) | 'neon' (arm64); the widest
+   * usable one unless RNNKIT_SIMD forces another.
+   */
   isa: string;
   /** Every SIMD path usable on this CPU (RNNKIT_SIMD may choose among them). */
   isas: string[];

@@ -9,7 +9,7 @@ import { flag, helpText, parse, type Command } from './args.js';
 const help = helpText('rnnkit info [--json]', `
 Prints what rnnkit runs on here: its version, the backend in use (native: the C++ addon; js: the
 pure-TypeScript kernels) and, when it is js, why; for the addon, the binary loaded (prebuilt or
-compiled at install), the SIMD level (RNNKIT_SIMD=scalar|avx2|avx512 forces one), the thread count
+compiled at install), the SIMD level (RNNKIT_SIMD=scalar|sse2|avx2|avx512|neon forces one), the thread count
 (RNNKIT_NUM_THREADS sets it) and how it was built.
 
 options:

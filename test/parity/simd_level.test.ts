@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadAddon, type RnnkitAddon } from '../../lib/backend/addon.js';
 
-const WIDEST_FIRST = ['avx512', 'avx2', 'scalar'];
+/** Every level dispatch.cc knows, in its order of preference (x86-64: avx512 > avx2 > sse2; arm64: neon). */
+const WIDEST_FIRST = ['avx512', 'avx2', 'sse2', 'neon', 'scalar'];
 
 let addon: RnnkitAddon | null = null;
 try {
