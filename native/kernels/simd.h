@@ -214,8 +214,18 @@ static inline vf vadd(vf a, vf b) { return vaddq_f32(a, b); }
 static inline vf vsub(vf a, vf b) { return vsubq_f32(a, b); }
 static inline vf vmul(vf a, vf b) { return vmulq_f32(a, b); }
 static inline vf vdiv(vf a, vf b) { return vdivq_f32(a, b); }
-static inline vf vfmadd(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }   // c + a·b, fused
-static inline vf vfnmadd(vf a, vf b, vf c) { return vfmsq_f32(c, a, b); }  // c − a·b, fused
+#if defined(__GNUC__) || defined(__clang__)
+// The vector-extension form, not vfmaq_f32: GCC 12 treats that builtin as if it could touch memory,
+// so the microkernel's accumulator array acc[MR][NV] was stored back to the stack on every k step
+// (8 stores per 16 fmla). As plain c + a·b it is the same fmla once contracted (neon.cc is compiled
+// with -ffp-contract=fast; clang contracts one expression by default), with the accumulators in
+// registers and the A broadcasts folded into fmla by element.
+static inline vf vfmadd(vf a, vf b, vf c) { return c + a * b; }   // c + a·b, fused
+static inline vf vfnmadd(vf a, vf b, vf c) { return c - a * b; }  // c − a·b, fused
+#else
+static inline vf vfmadd(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
+static inline vf vfnmadd(vf a, vf b, vf c) { return vfmsq_f32(c, a, b); }
+#endif
 static inline vmask vgt(vf a, vf b) { return vcgtq_f32(a, b); }  // false when either is NaN
 static inline vf vselect(vmask m, vf if_true, vf if_false) { return vbslq_f32(m, if_true, if_false); }
 // The x86 rule (see the top), not fmax's: b when either is NaN.
