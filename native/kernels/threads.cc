@@ -4,10 +4,18 @@
 // for a worker that has not started (on a shared 2-vCPU machine a woken worker can sit descheduled
 // for milliseconds: the caller then simply runs its tasks). The pool object is intentionally never destroyed: worker threads may still be parked
 // when the process (or Node) exits, and joining them from a static destructor would race with exit.
+//
+// Waking a sleeping worker (a futex wake) takes 5–15 µs on this project's 2-vCPU VM, longer than a
+// whole streaming LSTM step at H = 256: so a worker that finishes a call spins for up to kSpin
+// (polling published_) before it sleeps, and the caller spins as long for its workers' tasks before
+// it waits. Back-to-back calls (a time loop, a stream of one-step calls from JavaScript) then find
+// the worker awake; a pool left idle sleeps after kSpin. Only pools of 2+ threads spin, i.e. only
+// when setNumThreads / RNNKIT_NUM_THREADS asked for them.
 #include "threads.h"
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -20,6 +28,29 @@ namespace rnnkit {
 namespace {
 
 constexpr int kMaxThreads = 256;
+constexpr std::chrono::microseconds kSpin{100};  // spin before sleeping (header)
+
+// A polite busy-wait step: tells the core (and its SMT sibling) that this thread is spinning.
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+// Spins until done() or kSpin has passed; whether done() became true.
+template <class Done>
+bool spin_until(const Done& done) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+  }
+}
 
 thread_local bool in_pool_task = false;  // set while a thread runs tasks: nested calls run inline
 
@@ -75,12 +106,13 @@ class ThreadPool {
       generation = ++generation_;
       claim_.store(pack(generation, tasks, 0), std::memory_order_release);
     }
+    published_.store(generation, std::memory_order_release);  // after the unlock: a spinning worker takes mutex_ free
     work_ready_.notify_all();
     run_tasks(generation);
     // Wait only for tasks that workers have claimed and are still running: a worker that has not
     // woken up yet claims nothing late (the generation in claim_ has moved on), so a descheduled
     // worker costs nothing; the caller has already taken whatever was left.
-    if (done_.load(std::memory_order_acquire) != tasks) {
+    if (!spin_until([&] { return done_.load(std::memory_order_acquire) == tasks; })) {
       std::unique_lock<std::mutex> lock(mutex_);
       all_done_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == tasks; });
     }
@@ -116,13 +148,16 @@ class ThreadPool {
 
   // `seen`: the generation current when the worker was added; it joins from the next one on.
   void worker_loop(int index, uint32_t seen) {
+    bool spin = false;  // whether the last call used this worker (parked surplus workers just sleep)
     for (;;) {
       uint32_t generation;
+      if (spin) spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(mutex_);
         work_ready_.wait(lock, [&] { return generation_ != seen; });
         seen = generation = generation_;
-        if (index >= participants_) continue;  // not needed this time
+        spin = index < participants_;
+        if (!spin) continue;  // not needed this time
       }
       run_tasks(generation);
     }
@@ -136,6 +171,7 @@ class ThreadPool {
   TaskFn fn_ = nullptr;  // written before claim_ is published, read after a successful claim
   void* context_ = nullptr;
   std::atomic<uint64_t> claim_{0};
+  std::atomic<uint32_t> published_{0};  // generation_, for workers spinning without mutex_
   std::atomic<int64_t> done_{0};  // tasks of the current call finished
   std::atomic<int> active_{1};
   std::vector<std::thread> workers_;
