@@ -67,6 +67,12 @@ export interface RnnkitAddon {
   /** Several recurrentForward / recurrentBackward calls, concurrently with >1 thread (optional, as above). */
   recurrentForwardBatch?(cell: CellKind, argsList: RecurrentForwardArgs[]): void;
   recurrentBackwardBatch?(cell: CellKind, argsList: RecurrentBackwardArgs[]): void;
+  /** One forward-only step in positional arguments (optional, as above; Backend.recurrentStep). */
+  recurrentStep?(
+    cell: CellKind, out: Float32Array, hN: Float32Array, cN: Float32Array | null, x: Float32Array,
+    h0: Float32Array, c0: Float32Array | null, wIh: Float32Array, wHh: Float32Array,
+    bIh: Float32Array | null, bHh: Float32Array | null, B: number, I: number, H: number,
+  ): void;
 }
 
 const EXPORTS: readonly (keyof RnnkitAddon)[] = [

@@ -154,6 +154,17 @@ export interface Backend {
   /** Optional: true when recurrentForward (and the batch) accept `workspace: null` (forward only). */
   readonly forwardOnly?: boolean;
   recurrentBackwardBatch?(cell: CellKind, argsList: RecurrentBackwardArgs[]): void;
+  /**
+   * Optional: one forward-only step, the same as recurrentForward with T = 1, workspace and lengths
+   * null, reverse false, in positional arguments (no args object to build and read: the streaming
+   * cells, lib/nn/recurrent/cells.ts, call it once per step). out, hN, cN [B, H] (cN and c0 LSTM
+   * only, else null); x [B, I]; h0, c0 [B, H]; c0 null means zeros.
+   */
+  recurrentStep?(
+    cell: CellKind, out: Float32Array, hN: Float32Array, cN: Float32Array | null, x: Float32Array,
+    h0: Float32Array, c0: Float32Array | null, wIh: Float32Array, wHh: Float32Array,
+    bIh: Float32Array | null, bHh: Float32Array | null, B: number, I: number, H: number,
+  ): void;
 
   // Elementwise and row kernels used by the ops (out may alias x).
   /** out[i] = tanh(x[i]) */

@@ -18,6 +18,9 @@ export class NativeBackend implements Backend {
   /** Whether recurrentForward accepts workspace null (forward only; builds that report 'forward-only'). */
   readonly forwardOnly: boolean;
 
+  /** One forward-only step in positional arguments (the streaming cells); absent in older builds. */
+  readonly recurrentStep?: NonNullable<RnnkitAddon['recurrentStep']>;
+
   constructor(private readonly addon: RnnkitAddon) {
     this.forwardOnly = addon.cpuInfo().features?.includes('forward-only') === true;
     // Present only when the binary has them (an older build still loads, one call per direction).
@@ -27,6 +30,8 @@ export class NativeBackend implements Backend {
       this.recurrentForwardBatch = (cell, argsList) => forwardBatch.call(addon, cell, argsList);
       this.recurrentBackwardBatch = (cell, argsList) => backwardBatch.call(addon, cell, argsList);
     }
+    // The addon's own function, bound once: a streaming step pays no wrapper call.
+    if (addon.recurrentStep !== undefined) this.recurrentStep = addon.recurrentStep.bind(addon);
   }
 
   /** Which SIMD path, thread count and build the loaded binary uses. */

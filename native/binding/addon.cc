@@ -12,6 +12,7 @@ Napi::Value RecurrentWorkspaceSize(const Napi::CallbackInfo& info);          // 
 Napi::Value RecurrentBackwardWorkspaceSize(const Napi::CallbackInfo& info);  //
 Napi::Value RecurrentForward(const Napi::CallbackInfo& info);                //
 Napi::Value RecurrentForwardAsync(const Napi::CallbackInfo& info);           //
+Napi::Value RecurrentStep(const Napi::CallbackInfo& info);                   //
 Napi::Value RecurrentBackward(const Napi::CallbackInfo& info);               //
 Napi::Value RecurrentBackwardAsync(const Napi::CallbackInfo& info);          //
 Napi::Value RecurrentForwardBatch(const Napi::CallbackInfo& info);           //
@@ -38,6 +39,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<RecurrentBackwardWorkspaceSize>(env, exports, "recurrentBackwardWorkspaceSize");
   Export<RecurrentForward>(env, exports, "recurrentForward");
   Export<RecurrentForwardAsync>(env, exports, "recurrentForwardAsync");
+  Export<RecurrentStep>(env, exports, "recurrentStep");
   Export<RecurrentBackward>(env, exports, "recurrentBackward");
   Export<RecurrentBackwardAsync>(env, exports, "recurrentBackwardAsync");
   Export<RecurrentForwardBatch>(env, exports, "recurrentForwardBatch");

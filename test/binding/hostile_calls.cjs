@@ -32,6 +32,14 @@ function lstmBackward(over = {}) {
     out: f32(T * B * H), workspace: f32(7 * T * B * H), lengths: null, reverse: false, T, B, I, H, ...over,
   };
 }
+// recurrentStep's positional arguments (LSTM, B=2, I=3, H=4); `over` = [index, value, ...] spoils some.
+function lstmStep(...over) {
+  const B = 2, I = 3, H = 4, G = 4;
+  const args = ['lstm', f32(B * H), f32(B * H), f32(B * H), f32(B * I), f32(B * H), null, f32(G * H * I), f32(G * H * H),
+    null, null, B, I, H];
+  for (let i = 0; i < over.length; i += 2) args[over[i]] = over[i + 1];
+  return () => addon.recurrentStep(...args);
+}
 const A4 = f32(4), B4 = f32(4), C4 = f32(4);
 const gemm = (...over) => {
   const args = [false, false, 2, 2, 2, 1, A4, 2, B4, 2, 0, C4, 2];
@@ -111,6 +119,22 @@ const cases = [
   }],
   ['recurrentForwardAsync throws synchronously', 'RangeError', 'out',
     () => addon.recurrentForwardAsync('lstm', lstmForward({ out: f32(1) }))],
+  ['recurrentStep without arguments', 'TypeError', 'cell', () => addon.recurrentStep()],
+  ['recurrentStep bad cell', 'RangeError', 'cell', lstmStep(0, 'lstm2')],
+  ['recurrentStep B zero', 'RangeError', 'B', lstmStep(11, 0)],
+  ['recurrentStep I fractional', 'RangeError', 'I', lstmStep(12, 2.5)],
+  ['recurrentStep H missing', 'TypeError', 'H', lstmStep(13, undefined)],
+  ['recurrentStep B*H overflow', 'RangeError', 'B * H', lstmStep(11, BIG, 13, BIG)],
+  ['recurrentStep out too short', 'RangeError', 'out', lstmStep(1, f32(7))],
+  ['recurrentStep hN null', 'TypeError', 'hN', lstmStep(2, null)],
+  ['recurrentStep lstm without cN', 'TypeError', 'cN', lstmStep(3, null)],
+  ['recurrentStep x too short', 'RangeError', 'x', lstmStep(4, f32(5))],
+  ['recurrentStep h0 detached', 'TypeError', 'h0', lstmStep(5, detached(8))],
+  ['recurrentStep c0 too short', 'RangeError', 'c0', lstmStep(6, f32(7))],
+  ['recurrentStep wIh Float64Array', 'TypeError', 'wIh', lstmStep(7, new Float64Array(48))],
+  ['recurrentStep wHh too short', 'RangeError', 'wHh', lstmStep(8, f32(63))],
+  ['recurrentStep bHh plain array', 'TypeError', 'bHh', lstmStep(10, [0])],
+  ['recurrentStep gru bIh too short', 'RangeError', 'bIh', lstmStep(0, 'gru', 9, f32(11))],
   ['recurrentBackward dWIh null', 'TypeError', 'dWIh', () => addon.recurrentBackward('lstm', lstmBackward({ dWIh: null }))],
   ['recurrentBackward scratch too short', 'RangeError', 'scratch',
     () => addon.recurrentBackward('lstm', lstmBackward({ scratch: f32(8) }))],
@@ -149,6 +173,7 @@ const A = new Float32Array(backing.buffer, 4, 4); // byte offset 4: unaligned fo
 A.set([1, 2, 3, 4]);
 const C = f32(4);
 addon.sgemm(false, false, 2, 2, 2, 1, A, 2, Float32Array.from([1, 0, 0, 1]), 2, 0, C, 2);
+lstmStep(6, f32(8), 9, f32(16), 10, f32(16))(); // valid: runs
 let getterError = '';
 try {
   addon.recurrentForward('lstm', Object.defineProperty(lstmForward(), 'x', { get() { throw new Error('boom'); } }));

@@ -5,6 +5,10 @@
  * move between a layer and a cell unchanged.
  *
  * A step is the layer node (node.ts) with T = 1: the gate math lives only in the backend kernels.
+ * A step that records nothing (under noGrad, or no input needs a gradient: streaming inference) on a
+ * backend with `recurrentStep` (the native one) skips the node: one positional kernel call into fresh
+ * state arrays, no args object, no reshapes, no tape. Streaming LSTMCell I = H = 256 spent ~6 µs per
+ * step around a ~20 µs kernel on the node path.
  *
  * Dimension letters: B batch, I input features, H hidden units, G gates (RNN 1, GRU 3, LSTM 4).
  */
@@ -14,6 +18,8 @@ import { recurrentLayer } from './node.js';
 import { checkState } from './base.js';
 import { rnnNonlinearity } from './rnn.js';
 import { GATES, type CellKind } from '../../backend/backend.js';
+import { getBackend } from '../../backend/index.js';
+import { isGradEnabled } from '../../tensor/autograd.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { reshape } from '../../tensor/ops/shape.js';
 import { defaultRng, Rng } from '../../data/rng.js';
@@ -34,6 +40,17 @@ export interface CellOptions {
 export interface RNNCellOptions extends CellOptions {
   /** 'tanh' (default) or 'relu'. */
   nonlinearity?: 'tanh' | 'relu';
+}
+
+/**
+ * The `out` argument of recurrentStep: the kernels write the step's output there as well as into
+ * hN, and at T = 1 it is the same values, so every step shares this scratch (calls are synchronous).
+ */
+let stepOutScratch = new Float32Array(0);
+
+function stepOut(size: number): Float32Array {
+  if (stepOutScratch.length < size) stepOutScratch = new Float32Array(size);
+  return stepOutScratch;
 }
 
 /** Shared by the three cells: options, parameters, and one step through the layer node. */
@@ -110,6 +127,9 @@ abstract class CellBase<S extends Tensor | [Tensor, Tensor]> extends Module {
       h = checkState('h', hx, stateShape);
     }
 
+    const fast = this.stepWithoutTape(x, h, c, B, stateShape);
+    if (fast !== null) return fast;
+
     // The node reads states as flat B·H values, so [H] and [B, H] both pass through unchanged.
     const step = recurrentLayer(this.cell, {
       x: reshape(x, [1, B, this.inputSize]), // [T = 1, B, I]
@@ -127,6 +147,26 @@ abstract class CellBase<S extends Tensor | [Tensor, Tensor]> extends Module {
     if (!isLstm) return hNext as S;
     const cNext = unbatched ? reshape(step.cN!, [H]) : step.cN!;
     return [hNext, cNext] as S;
+  }
+
+  /**
+   * The step as one backend.recurrentStep call when nothing is recorded (header), else null. Inputs
+   * are checked by forward; the outputs are fresh arrays of `stateShape`.
+   */
+  private stepWithoutTape(x: Tensor, h: Tensor, c: Tensor | null, B: number, stateShape: number[]): S | null {
+    const backend = getBackend();
+    if (backend.recurrentStep === undefined) return null;
+    if (isGradEnabled() && (x.requiresGrad || h.requiresGrad || c?.requiresGrad === true ||
+      this.arena.entries.some(([, p]) => p.requiresGrad))) return null;
+    const BH = B * this.hiddenSize;
+    const hN = new Float32Array(BH);
+    const cN = c === null ? null : new Float32Array(BH);
+    backend.recurrentStep(
+      this.cell, stepOut(BH), hN, cN, x.data, h.data, c?.data ?? null, this.weightIh.data, this.weightHh.data,
+      this.biasIh?.data ?? null, this.biasHh?.data ?? null, B, this.inputSize, this.hiddenSize,
+    );
+    const hNext = new Tensor(hN, stateShape);
+    return (cN === null ? hNext : [hNext, new Tensor(cN, stateShape)]) as S;
   }
 }
 
