@@ -1,6 +1,6 @@
 // The plain path: the vector bodies compiled with simd.h's width-1 "vector" and no ISA flags. It is
-// the fallback on CPUs without AVX2 (and on other architectures until a NEON file exists) and the
-// path RNNKIT_SIMD=scalar forces. The oracles the tests use are separate (sgemm_reference,
+// the fallback where no vector level is usable (architectures other than x86-64 and arm64, 32-bit x86
+// without SSE2) and the path RNNKIT_SIMD=scalar forces. The oracles the tests use are separate (sgemm_reference,
 // sigmoid_reference, tanh_reference): this is a kernel, not a reference.
 #include <cstdint>
 #include <cstring>
