@@ -7,10 +7,12 @@
 //
 // Waking a sleeping worker (a futex wake) takes 5–15 µs on this project's 2-vCPU VM, longer than a
 // whole streaming LSTM step at H = 256: so a worker that finishes a call spins for up to kSpin
-// (polling published_) before it sleeps, and the caller spins as long for its workers' tasks before
-// it waits. Back-to-back calls (a time loop, a stream of one-step calls from JavaScript) then find
-// the worker awake; a pool left idle sleeps after kSpin. Only pools of 2+ threads spin, i.e. only
-// when setNumThreads / RNNKIT_NUM_THREADS asked for them.
+// (polling published_, which names the next call and its participants) before it sleeps, and the
+// caller spins as long for its workers' tasks before it waits. Neither takes mutex_ on that path (a
+// contended mutex is a futex sleep too), and a worker finishing the last task notifies only a caller
+// that is really asleep. Back-to-back calls (a time loop, a stream of one-step calls from
+// JavaScript) then find the worker awake; a pool left idle sleeps after kSpin. Only pools of 2+
+// threads spin, i.e. only when setNumThreads / RNNKIT_NUM_THREADS asked for them.
 #include "threads.h"
 
 #include <algorithm>
@@ -96,17 +98,19 @@ class ThreadPool {
     std::unique_lock<std::mutex> owner(call_mutex_, std::try_to_lock);
     if (!owner.owns_lock()) return false;
     uint32_t generation;
+    int participants;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       fn_ = fn;
       context_ = context;
       done_.store(0, std::memory_order_relaxed);
       // Workers 0 … participants − 1 are woken; no more than there are tasks to share.
-      participants_ = static_cast<int>(std::min<int64_t>(active_.load(std::memory_order_relaxed) - 1, tasks - 1));
+      participants = participants_ =
+          static_cast<int>(std::min<int64_t>(active_.load(std::memory_order_relaxed) - 1, tasks - 1));
       generation = ++generation_;
       claim_.store(pack(generation, tasks, 0), std::memory_order_release);
     }
-    published_.store(generation, std::memory_order_release);  // after the unlock: a spinning worker takes mutex_ free
+    published_.store(pack_published(generation, participants), std::memory_order_release);
     work_ready_.notify_all();
     run_tasks(generation);
     // Wait only for tasks that workers have claimed and are still running: a worker that has not
@@ -114,7 +118,11 @@ class ThreadPool {
     // worker costs nothing; the caller has already taken whatever was left.
     if (!spin_until([&] { return done_.load(std::memory_order_acquire) == tasks; })) {
       std::unique_lock<std::mutex> lock(mutex_);
-      all_done_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == tasks; });
+      // seq_cst store, then the predicate's seq_cst load: with the finishing worker's seq_cst
+      // increment and load of caller_waiting_, one of the two sees the other (no lost wake-up).
+      caller_waiting_.store(true);
+      all_done_.wait(lock, [&] { return done_.load() == tasks; });
+      caller_waiting_.store(false);
     }
     return true;
   }
@@ -125,6 +133,10 @@ class ThreadPool {
   static constexpr int64_t kMaxTasks = 0xffff;
   static uint64_t pack(uint32_t generation, int64_t tasks, int64_t next) {
     return (static_cast<uint64_t>(generation) << 32) | (static_cast<uint64_t>(tasks) << 16) | static_cast<uint64_t>(next);
+  }
+  // published_ packs (generation, participants) for the spinning workers.
+  static uint64_t pack_published(uint32_t generation, int participants) {
+    return (static_cast<uint64_t>(generation) << 32) | static_cast<uint32_t>(participants);
   }
 
   // Claims and runs tasks of call `generation` until none is left.
@@ -137,7 +149,7 @@ class ThreadPool {
       if (static_cast<uint32_t>(v >> 32) != generation || next >= tasks) break;
       if (!claim_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
       fn_(context_, next);  // stable: this call cannot end before its claimed tasks are done
-      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == tasks) {
+      if (done_.fetch_add(1) + 1 == tasks && caller_waiting_.load()) {
         { std::lock_guard<std::mutex> lock(mutex_); }  // the waiter is either before its check or waiting
         all_done_.notify_one();
       }
@@ -151,14 +163,22 @@ class ThreadPool {
     bool spin = false;  // whether the last call used this worker (parked surplus workers just sleep)
     for (;;) {
       uint32_t generation;
-      if (spin) spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
-      {
+      uint64_t published = 0;
+      // A newer call published while spinning: join it without mutex_ (run_tasks claims nothing of
+      // a call that is already over). Else sleep until one comes.
+      if (spin && spin_until([&] {
+            published = published_.load(std::memory_order_acquire);
+            return static_cast<int32_t>(static_cast<uint32_t>(published >> 32) - seen) > 0;
+          })) {
+        seen = generation = static_cast<uint32_t>(published >> 32);
+        spin = index < static_cast<int>(static_cast<uint32_t>(published));
+      } else {
         std::unique_lock<std::mutex> lock(mutex_);
         work_ready_.wait(lock, [&] { return generation_ != seen; });
         seen = generation = generation_;
         spin = index < participants_;
-        if (!spin) continue;  // not needed this time
       }
+      if (!spin) continue;  // not needed this time
       run_tasks(generation);
     }
   }
@@ -171,7 +191,8 @@ class ThreadPool {
   TaskFn fn_ = nullptr;  // written before claim_ is published, read after a successful claim
   void* context_ = nullptr;
   std::atomic<uint64_t> claim_{0};
-  std::atomic<uint32_t> published_{0};  // generation_, for workers spinning without mutex_
+  std::atomic<uint64_t> published_{0};    // pack_published(generation_, participants_), stored after mutex_
+  std::atomic<bool> caller_waiting_{false};  // the caller sleeps on all_done_
   std::atomic<int64_t> done_{0};  // tasks of the current call finished
   std::atomic<int> active_{1};
   std::vector<std::thread> workers_;
