@@ -91,7 +91,8 @@ float* a_pack_buffer(const KernelTable& kt, int64_t M, int64_t K) {
 void gemm_block_range(const GemmProblem& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   const int64_t NR = g.kt->gemm_nr;
   PackBuffers& buffers = pack_buffers();
-  const int64_t nc_max = std::min(kNC, ((n1 - n0 + NR - 1) / NR) * NR);
+  // a panel of nc ≤ kNC columns packs to nc rounded up to NR (more than kNC when NR does not divide it)
+  const int64_t nc_max = ((std::min(kNC, n1 - n0) + NR - 1) / NR) * NR;
   const int64_t kc_max = std::min(kKC, g.K);
   if (buffers.b.size() < static_cast<size_t>(kc_max * nc_max)) buffers.b.resize(kc_max * nc_max);
   float* b_packed = buffers.b.data();
