@@ -12,10 +12,14 @@
  *   scratch as micro-panels (B: NR columns interleaved, [kc, NR]; A: MR rows interleaved, [kc, MR];
  *   alpha folded into A; ragged edges zero-padded). Every transpose case reaches the same kernel and
  *   the kernel reads both operands strictly sequentially.
- * - The microkernel keeps an MR × NR = 4 × 4 tile of C in 16 local float64 accumulators over the
- *   whole kc loop: 8 loads feed 16 multiply-adds, and C is touched once per block.
- *   Measured on V8 (Node 20, x64): ~5 GFLOP/s at 512³, about 2.5× the row-streaming form
- *   (C row += a · B row, four rows at a time), which spends its time loading and storing C.
+ * - The microkernel keeps an MR × NR = 4 × 3 tile of C in 12 local float64 accumulators over the
+ *   whole kc loop: 7 loads feed 12 multiply-adds, and C is touched once per block. V8 (TurboFan,
+ *   x64) keeps doubles in 15 XMM registers and fuses nothing, so the kernel is instruction-bound
+ *   (~5.5 GFLOP/s on this Zen 5, Node 20): a 4 × 4 tile (16 accumulators + 8 operands) spills on
+ *   every k step and ran 7–12% slower on the bench's GEMM shapes; 3 × 4 ties with 4 × 3 (4 × 3
+ *   fills M = B = 32 exactly); 2 × 4, 2 × 8, 4 × 6 and larger are slower; float64 panels (no
+ *   float32 → float64 conversion in the loop) gain 1–2% for twice the scratch; unrolling k by 2 is
+ *   slower. The row-streaming form (C row += a · B row) is 2.5× slower: it loads and stores C.
  * - Fewer than MR rows (the B = 1 recurrent step, vector-matrix products) skip packing, which would
  *   cost as much as the product itself.
  * Nothing is allocated per call; the packing scratch is module-level and fixed in size.
@@ -31,10 +35,10 @@
 
 /** Microkernel tile: MR rows of op(A) × NR columns of op(B). */
 const MR = 4;
-const NR = 4;
+const NR = 3;
 /** Block sizes (multiples of MR / NR): packed op(B) [KC, NC] is 1 MiB (L2), packed op(A) 64 KiB. */
 const KC = 256;
-const NC = 1024;
+const NC = 1023;
 const MC = 64;
 
 const packedA = new Float32Array(MC * KC); //  [MC / MR micro-panels][kc][MR]
@@ -239,30 +243,30 @@ function microkernel(
   kc: number, ap: Float32Array, a: number, bp: Float32Array, b: number,
   C: Float32Array, c: number, ldc: number, h: number, w: number,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0, c01 = 0, c02 = 0;
+  let c10 = 0, c11 = 0, c12 = 0;
+  let c20 = 0, c21 = 0, c22 = 0;
+  let c30 = 0, c31 = 0, c32 = 0;
   for (let p = 0; p < kc; p++, a += MR, b += NR) {
     const a0 = ap[a], a1 = ap[a + 1], a2 = ap[a + 2], a3 = ap[a + 3];
-    const b0 = bp[b], b1 = bp[b + 1], b2 = bp[b + 2], b3 = bp[b + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const b0 = bp[b], b1 = bp[b + 1], b2 = bp[b + 2];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2;
   }
   if (h === MR && w === NR) {
-    C[c] += c00; C[c + 1] += c01; C[c + 2] += c02; C[c + 3] += c03; c += ldc;
-    C[c] += c10; C[c + 1] += c11; C[c + 2] += c12; C[c + 3] += c13; c += ldc;
-    C[c] += c20; C[c + 1] += c21; C[c + 2] += c22; C[c + 3] += c23; c += ldc;
-    C[c] += c30; C[c + 1] += c31; C[c + 2] += c32; C[c + 3] += c33;
+    C[c] += c00; C[c + 1] += c01; C[c + 2] += c02; c += ldc;
+    C[c] += c10; C[c + 1] += c11; C[c + 2] += c12; c += ldc;
+    C[c] += c20; C[c + 1] += c21; C[c + 2] += c22; c += ldc;
+    C[c] += c30; C[c + 1] += c31; C[c + 2] += c32;
     return;
   }
   const t = edgeTile;
-  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
-  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
-  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+  t[0] = c00; t[1] = c01; t[2] = c02;
+  t[3] = c10; t[4] = c11; t[5] = c12;
+  t[6] = c20; t[7] = c21; t[8] = c22;
+  t[9] = c30; t[10] = c31; t[11] = c32;
   for (let r = 0; r < h; r++) {
     for (let q = 0; q < w; q++) C[c + r * ldc + q] += t[r * NR + q];
   }
