@@ -10,13 +10,32 @@
 #pragma once
 
 #include <cstdint>
+#include <thread>
 #include <type_traits>
+
+#if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#include <intrin.h>
+#endif
 
 namespace rnnkit {
 
 using TaskFn = void (*)(void* context, int64_t task);
 
-// Runs fn(context, task) for every task in [0, tasks) and returns when all are done.
+// A spin-wait hint to the CPU (x86 pause, arm yield); nothing elsewhere.
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+  _mm_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+// Runs fn(context, task) for every task in [0, tasks) and returns when all are done. Tasks START in
+// increasing index order (each thread claims the next index from one counter; run inline, they run in
+// order), so a task may wait for a lower-numbered one: that task is already running on another
+// thread, or done. (gemm.cc's shared panels rely on this.)
 void parallel_for(int64_t tasks, TaskFn fn, void* context);
 
 // Same with any callable f(int64_t task); f is passed by reference, nothing is copied or allocated.
@@ -26,6 +45,20 @@ void parallel_for(int64_t tasks, F&& f) {
   parallel_for(
       tasks, [](void* context, int64_t task) { (*static_cast<Callable*>(context))(task); },
       const_cast<void*>(static_cast<const void*>(&f)));
+}
+
+// Spins until ready() is true: a pause instruction per check at first (the usual wait inside a
+// parallel_for is a few microseconds, for a task another thread is finishing), then yielding the CPU
+// (on a shared machine that thread may be descheduled for milliseconds).
+template <class Ready>
+void spin_until(const Ready& ready) {
+  for (int spins = 0; !ready(); ++spins) {
+    if (spins < 256) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
 }
 
 int thread_count();                 // also declared in kernels.h
