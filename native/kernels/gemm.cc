@@ -13,64 +13,26 @@
 // pass. The recurrent loops multiply the same weights at every step, so they pack op(B) once per
 // call (pack_b / sgemm_packed / StepGemm, gemm.h) and each step only packs its few A rows.
 //
-// Threads: a product with many row blocks shares each packed op(B) panel among the pool threads
-// (shared_panel_task below: the threads pack it together, then each multiplies the row blocks it
-// claims against it, while the next panel is packed into a second buffer); other big products are
-// split into column (or row) ranges of whole tiles, one per pool thread, each running the serial
-// blocked algorithm on its part of C with its own thread-local pack buffers. Nothing is allocated per
-// call once the buffers have grown to the block sizes (StepGemm allocates its packed weights once,
-// in its constructor).
+// This file holds the serial algorithm and the entry points; gemm_threads.cc shares a product among
+// the pool threads (shared packed panels, column and row ranges). Nothing is allocated per call once
+// the buffers have grown to the block sizes (StepGemm allocates its packed weights once, in its
+// constructor).
 #include <algorithm>
-#include <atomic>
-#include <memory>
 #include <vector>
 
 #include "check.h"
 #include "dispatch.h"
 #include "gemm.h"
+#include "gemm_blocks.h"
 #include "kernels.h"
-#include "threads.h"
 
 namespace rnnkit {
-namespace {
-
-constexpr int64_t kKC = 256;   // depth of a packed panel
-constexpr int64_t kMC = 144;   // rows of op(A) per packed block (a multiple of MR 4, 6 and 8)
-constexpr int64_t kNC = 2048;  // columns of op(B) per packed panel (a multiple of NR 4, 16 and 32)
-// Rows of op(A) up to which sgemm (op(B) not pre-packed) uses the small-M kernels, 4 rows per pass
-// over B: at 8 rows two passes over B cost less than packing it (bench/kernels: 8×2048×512
-// 0.41 → 0.12 ms), and at 16 still less than packing.
-constexpr int64_t kUnpackedMaxM = 16;
-constexpr int64_t kParallelMinWork = int64_t{1} << 20;  // multiply-adds below which one thread is faster
-
-struct PackBuffers {
-  std::vector<float> a, b;
-  // The shared panels of a threaded product this thread starts (shared_panel_task): two op(B) panels
-  // and one progress counter per row block.
-  std::vector<float> panels;
-  std::unique_ptr<std::atomic<int64_t>[]> block_progress;
-  int64_t block_progress_size = 0;
-};
+namespace gemm_detail {
 
 PackBuffers& pack_buffers() {
   thread_local PackBuffers buffers;
   return buffers;
 }
-
-struct GemmProblem {
-  const KernelTable* kt;
-  bool transA, transB;
-  int64_t M, N, K;
-  float alpha;
-  const float* A;
-  int64_t lda;
-  const float* B;
-  int64_t ldb;
-  float* C;
-  int64_t ldc;
-  // beta = 0 and C not zero-filled: the first K panel writes C instead of adding to it
-  bool overwrite;
-};
 
 // C[mc, nc] += (or, with store, =) the packed A block [mc, kc] times the packed B panel [kc, nc], tile
 // by tile. The B strip (kc · NR floats) stays in L1 while every row strip of the A block (in L2)
@@ -160,86 +122,11 @@ void gemm_small_range(const GemmProblem& g, int64_t n0, int64_t n1) {
   }
 }
 
-// The threaded blocked product with op(B) panels shared by all threads. One parallel_for runs a flat
-// task list, panel after panel (jc outer, pc inner); panel P's tasks are first `pack_tasks` that pack
-// groups of its NR-wide strips into buffer P % 2, then one per row block (kMC rows of op(A)) that packs
-// that A block into its thread's buffer and multiplies it by the whole panel. parallel_for starts
-// tasks in index order (threads.h), so every wait below is for a task that is already running:
-//   pack of P     waits until every row block has finished panel P − 2 (the buffer's last user);
-//   row block of P waits until panel P is packed, and until the same block has finished panel P − 1
-//                 (both add into the same C rows).
-// Whoever is free takes the next task, so a thread the OS deschedules for a while only delays the
-// blocks it had claimed; and the next panel is packed while the last blocks of the current one run.
-struct SharedPanels {
-  const GemmProblem* g;
-  int64_t pc_count;         // K panels per column block
-  int64_t strips_per_pack;  // NR-wide strips one pack task packs
-  int64_t pack_tasks, row_blocks, tasks_per_panel;
-  float* buffers[2];        // [kKC, nc rounded up to NR] each
-  std::atomic<int64_t> packs_done[2];     // pack tasks finished, over all panels using the buffer
-  std::atomic<int64_t> blocks_done[2];    // row blocks finished, likewise
-  std::atomic<int64_t>* block_progress;   // [row_blocks]: panels finished by each row block
-};
+}  // namespace gemm_detail
 
-void shared_panel_task(SharedPanels& s, int64_t task) {
-  const GemmProblem& g = *s.g;
-  const int64_t panel = task / s.tasks_per_panel, j = task % s.tasks_per_panel;
-  const int64_t jc = panel / s.pc_count * kNC, pc = panel % s.pc_count * kKC;
-  const int64_t nc = std::min(kNC, g.N - jc), kc = std::min(kKC, g.K - pc);
-  const int slot = static_cast<int>(panel & 1);
-  const int64_t earlier = panel >> 1;  // panels before this one that used the same buffer
-  float* b_panel = s.buffers[slot];
-  if (j < s.pack_tasks) {
-    spin_until([&] { return s.blocks_done[slot].load(std::memory_order_acquire) >= earlier * s.row_blocks; });
-    const int64_t c0 = j * s.strips_per_pack * g.kt->gemm_nr;
-    if (c0 < nc) {
-      const int64_t c1 = std::min(nc, c0 + s.strips_per_pack * g.kt->gemm_nr);
-      g.kt->pack_b(g.transB, g.B, g.ldb, pc, kc, jc + c0, c1 - c0, b_panel + c0 * kc);
-    }
-    s.packs_done[slot].fetch_add(1, std::memory_order_release);
-    return;
-  }
-  const int64_t block = j - s.pack_tasks;
-  spin_until([&] { return s.packs_done[slot].load(std::memory_order_acquire) >= (earlier + 1) * s.pack_tasks; });
-  spin_until([&] { return s.block_progress[block].load(std::memory_order_acquire) >= panel; });
-  const int64_t ic = block * kMC, mc = std::min(kMC, g.M - ic);
-  float* a_packed = a_pack_buffer(*g.kt, mc, kc);
-  g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
-  macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
-  s.block_progress[block].store(panel + 1, std::memory_order_release);
-  s.blocks_done[slot].fetch_add(1, std::memory_order_release);
-}
+using namespace gemm_detail;
 
-void run_shared_panels(const GemmProblem& g) {
-  const int64_t NR = g.kt->gemm_nr;
-  const int64_t nc_max = (std::min(kNC, g.N) + NR - 1) / NR * NR;  // as in gemm_block_range
-  const int64_t panel_floats = std::min(kKC, g.K) * nc_max;
-  const int64_t strips = nc_max / NR;
-  SharedPanels s;
-  s.g = &g;
-  s.pc_count = (g.K + kKC - 1) / kKC;
-  // About 4 pack tasks per thread and panel: small enough to share out, big enough to be worth a claim.
-  s.strips_per_pack = std::max<int64_t>(1, (strips + 4 * thread_count() - 1) / (4 * thread_count()));
-  s.pack_tasks = (strips + s.strips_per_pack - 1) / s.strips_per_pack;
-  s.row_blocks = (g.M + kMC - 1) / kMC;
-  s.tasks_per_panel = s.pack_tasks + s.row_blocks;
-  PackBuffers& buffers = pack_buffers();
-  if (buffers.panels.size() < static_cast<size_t>(2 * panel_floats)) buffers.panels.resize(2 * panel_floats);
-  s.buffers[0] = buffers.panels.data();
-  s.buffers[1] = buffers.panels.data() + panel_floats;
-  if (buffers.block_progress_size < s.row_blocks) {
-    buffers.block_progress.reset(new std::atomic<int64_t>[static_cast<size_t>(s.row_blocks)]);
-    buffers.block_progress_size = s.row_blocks;
-  }
-  s.block_progress = buffers.block_progress.get();
-  for (int64_t b = 0; b < s.row_blocks; ++b) s.block_progress[b].store(0, std::memory_order_relaxed);
-  for (int slot = 0; slot < 2; ++slot) {
-    s.packs_done[slot].store(0, std::memory_order_relaxed);
-    s.blocks_done[slot].store(0, std::memory_order_relaxed);
-  }
-  const int64_t panels = (g.N + kNC - 1) / kNC * s.pc_count;
-  parallel_for(panels * s.tasks_per_panel, [&](int64_t task) { shared_panel_task(s, task); });
-}
+namespace {
 
 // C[M, N] *= beta; beta == 0 stores zeros without reading C (BLAS: NaN in C must not survive).
 void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
@@ -252,38 +139,6 @@ void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
       for (int64_t j = 0; j < N; ++j) row[j] *= beta;
     }
   }
-}
-
-// Runs range(m0, m1, n0, n1) over C [M, N], split among the pool's threads when the product is big
-// enough: the dimension with more tiles is cut into whole-tile ranges, one per thread. `split_rows`
-// false keeps every range at full M (the small-M kernels and the packed path at small M).
-template <class Range>
-void run_split(const GemmProblem& g, bool allow_row_split, const Range& range) {
-  const int threads = thread_count();
-  const int64_t MR = g.kt->gemm_mr, NR = g.kt->gemm_nr;
-  const int64_t row_tiles = allow_row_split ? (g.M + MR - 1) / MR : 1, col_tiles = (g.N + NR - 1) / NR;
-  if (threads <= 1 || g.M * g.N * g.K < kParallelMinWork || std::max(row_tiles, col_tiles) < 2) {
-    range(0, g.M, 0, g.N);
-    return;
-  }
-  const bool split_columns = col_tiles >= row_tiles;
-  const int64_t tiles = split_columns ? col_tiles : row_tiles;
-  const int64_t tasks = std::min<int64_t>(threads, tiles);
-  parallel_for(tasks, [&](int64_t task) {
-    const int64_t first = tiles * task / tasks, last = tiles * (task + 1) / tasks;
-    if (split_columns) {
-      range(0, g.M, first * NR, std::min(g.N, last * NR));
-    } else {
-      range(first * MR, std::min(g.M, last * MR), 0, g.N);
-    }
-  });
-}
-
-// Shared panels pay off once there are enough row blocks to share out (each thread then packs only
-// part of op(B), not all of it); fewer rows split the columns instead (run_split).
-bool uses_shared_panels(const GemmProblem& g) {
-  const int threads = thread_count();
-  return threads > 1 && g.M * g.N * g.K >= kParallelMinWork && (g.M + kMC - 1) / kMC >= 2 * threads;
 }
 
 }  // namespace
@@ -300,12 +155,8 @@ void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alph
   RNNKIT_ASSERT(lda >= (transA ? M : K) && ldb >= (transB ? K : N));
 
   const GemmProblem g{&kernels(), transA, transB, M, N, K, alpha, A, lda, B, ldb, C, ldc, overwrite};
-  if (M <= kUnpackedMaxM) {
-    run_split(g, false, [&](int64_t, int64_t, int64_t n0, int64_t n1) { gemm_small_range(g, n0, n1); });
-    return;
-  }
-  if (uses_shared_panels(g)) return run_shared_panels(g);
-  run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_block_range(g, m0, m1, n0, n1); });
+  if (M <= kUnpackedMaxM) return run_small(g);
+  run_blocked(g);
 }
 
 int64_t packed_b_size(const KernelTable& kt, int64_t K, int64_t N) {
@@ -335,7 +186,7 @@ void sgemm_packed(bool transA, int64_t M, float alpha, const float* A, int64_t l
   if (K == 0 || alpha == 0.0f) return;
   RNNKIT_ASSERT(lda >= (transA ? M : K));
   const GemmProblem g{B.kt, transA, false, M, N, K, alpha, A, lda, nullptr, 0, C, ldc, overwrite};
-  run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_packed_range(g, B, m0, m1, n0, n1); });
+  run_packed(g, B);
 }
 
 StepGemm::StepGemm(bool transW, int64_t M, int64_t N, int64_t K, const float* W, int64_t ldw)

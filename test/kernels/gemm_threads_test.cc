@@ -2,7 +2,9 @@
 //   - shared op(B) panels (gemm.cc, run_shared_panels: enough row blocks of kMC = 144 rows that each
 //     packed panel is shared by all threads, two panel buffers in turn): 900 rows, over several K
 //     panels (K = 600 > 2 · kKC, the last one partial) and over two column panels (N = 2100 > kNC);
-//   - the other splits at ragged sizes 1, 3, 17, 129 (small-M kernels, column ranges, serial).
+//   - the other splits at ragged sizes 1, 3, 17, 129 (small-M kernels, column ranges, serial);
+//   - sgemm_packed (op(B) packed once, as StepGemm does): all of op(A) packed once by the threads and
+//     column ranges shared out (few row blocks), or row blocks shared out (many).
 // All four transpose cases, beta 0 over a C full of NaN (which must not survive), 1 and −0.5, padded
 // leading dimensions. The reference is computed once per case and reused for every table and thread
 // count.
@@ -22,8 +24,9 @@ struct Problem {
   int64_t pad;  // extra floats per row of A, B and C
 };
 
-// Runs p at every thread count in `threads` on every table and compares with the reference.
-void check_threaded(const Problem& p, uint64_t seed, std::initializer_list<int> threads) {
+// Runs p at every thread count in `threads` on every table, through sgemm or (prepacked) through
+// pack_b + sgemm_packed, and compares with the reference.
+void check_threaded(const Problem& p, uint64_t seed, std::initializer_list<int> threads, bool prepacked = false) {
   Rng rng(seed);
   const int64_t lda = (p.transA ? p.M : p.K) + p.pad, ldb = (p.transB ? p.K : p.N) + p.pad, ldc = p.N + p.pad;
   const std::vector<float> A = rng.floats((p.transA ? p.K : p.M) * lda), B = rng.floats((p.transB ? p.N : p.K) * ldb);
@@ -40,9 +43,16 @@ void check_threaded(const Problem& p, uint64_t seed, std::initializer_list<int> 
     for (const auto* table : usable_tables()) {
       rnnkit::ScopedKernelTable use(*table);
       std::vector<float> C = C0;
-      rnnkit::sgemm(p.transA, p.transB, p.M, p.N, p.K, p.alpha, A.data(), lda, B.data(), ldb, p.beta, C.data(), ldc);
+      if (prepacked) {
+        std::vector<float> storage(rnnkit::packed_b_size(*table, p.K, p.N));
+        const rnnkit::PackedB packed = rnnkit::pack_b(*table, p.transB, p.K, p.N, B.data(), ldb, storage.data());
+        rnnkit::sgemm_packed(p.transA, p.M, p.alpha, A.data(), lda, packed, p.beta, C.data(), ldc);
+      } else {
+        rnnkit::sgemm(p.transA, p.transB, p.M, p.N, p.K, p.alpha, A.data(), lda, B.data(), ldb, p.beta, C.data(), ldc);
+      }
       char label[160];
-      std::snprintf(label, sizeof label, "%s, %d thread(s): sgemm %c%c M=%lld N=%lld K=%lld beta=%g", table->name, t,
+      std::snprintf(label, sizeof label, "%s, %d thread(s): %s %c%c M=%lld N=%lld K=%lld beta=%g", table->name, t,
+                    prepacked ? "sgemm_packed" : "sgemm",
                     p.transA ? 'T' : 'N', p.transB ? 'T' : 'N', static_cast<long long>(p.M),
                     static_cast<long long>(p.N), static_cast<long long>(p.K), p.beta);
       CHECK_CLOSE(label, C.data(), R.data(), p.M * ldc, 2e-5);  // padding included: must be untouched
@@ -75,4 +85,17 @@ TEST(gemm_ragged_sizes_1_2_threads) {
   // enough work to really split (M·N·K ≥ 2^20), odd sizes: the column and row ranges
   check_threaded({false, true, 129, 1031, 17, 1.0f, 0.0f, 1}, 400, {1, 2, 3});
   check_threaded({true, false, 303, 129, 129, 0.5f, 1.0f, 0}, 401, {1, 2, 3});
+}
+
+TEST(gemm_prepacked_threads_match_reference_1_2_3_threads) {
+  const float betas[] = {0.0f, 1.0f, -0.5f, 0.0f};
+  for (int t = 0; t < 4; ++t) {
+    const bool transA = (t & 1) != 0, transB = (t & 2) != 0;
+    // few row blocks: op(A) packed once, column ranges (K = 600: three K panels, the last partial)
+    check_threaded({transA, transB, 67, 1000, 600, 0.75f, betas[t], 3}, 500 + t, {1, 2, 3}, true);
+    check_threaded({transA, transB, 300, 130, 129, 1.0f, betas[3 - t], 0}, 510 + t, {1, 2, 3}, true);
+    // many row blocks: row blocks shared out
+    check_threaded({transA, transB, 1000, 129, 17, 1.0f, betas[t], 1}, 520 + t, {1, 2, 3}, true);
+  }
+  check_threaded({false, true, 1, 2061, 520, 1.0f, 1.0f, 0}, 530, {2}, true);  // one row, enough work to split
 }

@@ -1,0 +1,78 @@
+// Internal to the SGEMM (gemm.cc, the serial blocked algorithm and the entry points; gemm_threads.cc,
+// how a product is shared among the pool threads): block sizes, the problem description, the
+// per-thread pack buffers and the serial pieces the threaded schedules are built from. Not part of
+// kernels.h or gemm.h.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "dispatch.h"
+#include "gemm.h"
+
+namespace rnnkit {
+namespace gemm_detail {
+
+constexpr int64_t kKC = 256;   // depth of a packed panel
+constexpr int64_t kMC = 144;   // rows of op(A) per packed block (a multiple of MR 4, 6 and 8)
+constexpr int64_t kNC = 2048;  // columns of op(B) per packed panel (a multiple of NR 4, 16 and 32)
+// Rows of op(A) up to which sgemm (op(B) not pre-packed) uses the small-M kernels, 4 rows per pass
+// over B: at 8 rows two passes over B cost less than packing it (bench/kernels: 8×2048×512
+// 0.41 → 0.12 ms), and at 16 still less than packing.
+constexpr int64_t kUnpackedMaxM = 16;
+constexpr int64_t kParallelMinWork = int64_t{1} << 20;  // multiply-adds below which one thread is faster
+
+
+struct PackBuffers {
+  std::vector<float> a, b;
+  // The shared panels of a threaded sgemm this thread starts (run_shared_panels): two op(B) panels
+  // and one progress counter per row block.
+  std::vector<float> panels;
+  std::unique_ptr<std::atomic<int64_t>[]> block_progress;
+  int64_t block_progress_size = 0;
+  // All of op(A), packed, for a threaded sgemm_packed this thread starts (run_shared_a).
+  std::vector<float> shared_a;
+};
+
+// This thread's buffers (thread_local).
+PackBuffers& pack_buffers();
+
+struct GemmProblem {
+  const KernelTable* kt;
+  bool transA, transB;
+  int64_t M, N, K;
+  float alpha;
+  const float* A;
+  int64_t lda;
+  const float* B;
+  int64_t ldb;
+  float* C;
+  int64_t ldc;
+  // beta = 0 and C not zero-filled: the first K panel writes C instead of adding to it
+  bool overwrite;
+};
+
+// C[mc, nc] += (or, with store, =) the packed A block [mc, kc] times the packed B panel [kc, nc].
+void macro_kernel(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
+                  const float* b_panel, float* C, int64_t ldc, bool store);
+
+// This thread's A pack buffer, grown to an [min(kMC, M), min(kKC, K)] block (rows rounded up to MR).
+float* a_pack_buffer(const KernelTable& kt, int64_t M, int64_t K);
+
+// The serial pieces, on the calling thread: C[m0 : m1, n0 : n1] (+)= alpha · op(A) · op(B) with op(B)
+// packed panel by panel here; the same with op(B) pre-packed; and C[0 : M, n0 : n1] for
+// M ≤ kUnpackedMaxM through the unpacked small-M kernels.
+void gemm_block_range(const GemmProblem& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
+void gemm_packed_range(const GemmProblem& g, const PackedB& packed, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
+void gemm_small_range(const GemmProblem& g, int64_t n0, int64_t n1);
+
+// The whole product of each kind on the pool (gemm_threads.cc), or serially when it is small or there
+// is one thread. C is already scaled by beta (or g.overwrite is set).
+void run_blocked(const GemmProblem& g);
+void run_packed(const GemmProblem& g, const PackedB& packed);
+void run_small(const GemmProblem& g);
+
+}  // namespace gemm_detail
+}  // namespace rnnkit

@@ -1,0 +1,215 @@
+// How sgemm and sgemm_packed share a product among the pool threads (threads.h), on top of the serial
+// pieces in gemm.cc. Three schedules:
+//   - shared op(B) panels (sgemm with many row blocks): the threads pack each [kKC, kNC] panel of op(B)
+//     together, into one of two buffers, then take row blocks of it; op(B) is packed once, not once
+//     per thread, and whoever is free takes the next block;
+//   - shared op(A) (sgemm_packed, op(B) already packed, with few row blocks: the recurrent step and
+//     the chunked input projection): the threads pack all of op(A) together, once, then take column
+//     ranges; with many row blocks, row blocks are simply shared out (each packs its own A block);
+//   - column (or row) ranges of whole tiles, one per thread, each running the serial algorithm with
+//     its own pack buffers: the small-M kernels, and sgemm with few row blocks.
+// Every schedule is one parallel_for. parallel_for starts tasks in index order (threads.h), so a task
+// may wait (spin_until) for a lower-numbered one: that one is already running, or done.
+#include <algorithm>
+#include <atomic>
+
+#include "gemm_blocks.h"
+#include "kernels.h"
+#include "threads.h"
+
+namespace rnnkit {
+namespace gemm_detail {
+namespace {
+
+// The threaded blocked product with op(B) panels shared by all threads. One parallel_for runs a flat
+// task list, panel after panel (jc outer, pc inner); panel P's tasks are first `pack_tasks` that pack
+// groups of its NR-wide strips into buffer P % 2, then one per row block (kMC rows of op(A)) that packs
+// that A block into its thread's buffer and multiplies it by the whole panel. parallel_for starts
+// tasks in index order (threads.h), so every wait below is for a task that is already running:
+//   pack of P     waits until every row block has finished panel P − 2 (the buffer's last user);
+//   row block of P waits until panel P is packed, and until the same block has finished panel P − 1
+//                 (both add into the same C rows).
+// Whoever is free takes the next task, so a thread the OS deschedules for a while only delays the
+// blocks it had claimed; and the next panel is packed while the last blocks of the current one run.
+struct SharedPanels {
+  const GemmProblem* g;
+  int64_t pc_count;         // K panels per column block
+  int64_t strips_per_pack;  // NR-wide strips one pack task packs
+  int64_t pack_tasks, row_blocks, tasks_per_panel;
+  float* buffers[2];        // [kKC, nc rounded up to NR] each
+  std::atomic<int64_t> packs_done[2];     // pack tasks finished, over all panels using the buffer
+  std::atomic<int64_t> blocks_done[2];    // row blocks finished, likewise
+  std::atomic<int64_t>* block_progress;   // [row_blocks]: panels finished by each row block
+};
+
+void shared_panel_task(SharedPanels& s, int64_t task) {
+  const GemmProblem& g = *s.g;
+  const int64_t panel = task / s.tasks_per_panel, j = task % s.tasks_per_panel;
+  const int64_t jc = panel / s.pc_count * kNC, pc = panel % s.pc_count * kKC;
+  const int64_t nc = std::min(kNC, g.N - jc), kc = std::min(kKC, g.K - pc);
+  const int slot = static_cast<int>(panel & 1);
+  const int64_t earlier = panel >> 1;  // panels before this one that used the same buffer
+  float* b_panel = s.buffers[slot];
+  if (j < s.pack_tasks) {
+    spin_until([&] { return s.blocks_done[slot].load(std::memory_order_acquire) >= earlier * s.row_blocks; });
+    const int64_t c0 = j * s.strips_per_pack * g.kt->gemm_nr;
+    if (c0 < nc) {
+      const int64_t c1 = std::min(nc, c0 + s.strips_per_pack * g.kt->gemm_nr);
+      g.kt->pack_b(g.transB, g.B, g.ldb, pc, kc, jc + c0, c1 - c0, b_panel + c0 * kc);
+    }
+    s.packs_done[slot].fetch_add(1, std::memory_order_release);
+    return;
+  }
+  const int64_t block = j - s.pack_tasks;
+  spin_until([&] { return s.packs_done[slot].load(std::memory_order_acquire) >= (earlier + 1) * s.pack_tasks; });
+  spin_until([&] { return s.block_progress[block].load(std::memory_order_acquire) >= panel; });
+  const int64_t ic = block * kMC, mc = std::min(kMC, g.M - ic);
+  float* a_packed = a_pack_buffer(*g.kt, mc, kc);
+  g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
+  macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
+  s.block_progress[block].store(panel + 1, std::memory_order_release);
+  s.blocks_done[slot].fetch_add(1, std::memory_order_release);
+}
+
+void run_shared_panels(const GemmProblem& g) {
+  const int64_t NR = g.kt->gemm_nr;
+  const int64_t nc_max = (std::min(kNC, g.N) + NR - 1) / NR * NR;  // as in gemm_block_range
+  const int64_t panel_floats = std::min(kKC, g.K) * nc_max;
+  const int64_t strips = nc_max / NR;
+  SharedPanels s;
+  s.g = &g;
+  s.pc_count = (g.K + kKC - 1) / kKC;
+  // About 4 pack tasks per thread and panel: small enough to share out, big enough to be worth a claim.
+  s.strips_per_pack = std::max<int64_t>(1, (strips + 4 * thread_count() - 1) / (4 * thread_count()));
+  s.pack_tasks = (strips + s.strips_per_pack - 1) / s.strips_per_pack;
+  s.row_blocks = (g.M + kMC - 1) / kMC;
+  s.tasks_per_panel = s.pack_tasks + s.row_blocks;
+  PackBuffers& buffers = pack_buffers();
+  if (buffers.panels.size() < static_cast<size_t>(2 * panel_floats)) buffers.panels.resize(2 * panel_floats);
+  s.buffers[0] = buffers.panels.data();
+  s.buffers[1] = buffers.panels.data() + panel_floats;
+  if (buffers.block_progress_size < s.row_blocks) {
+    buffers.block_progress.reset(new std::atomic<int64_t>[static_cast<size_t>(s.row_blocks)]);
+    buffers.block_progress_size = s.row_blocks;
+  }
+  s.block_progress = buffers.block_progress.get();
+  for (int64_t b = 0; b < s.row_blocks; ++b) s.block_progress[b].store(0, std::memory_order_relaxed);
+  for (int slot = 0; slot < 2; ++slot) {
+    s.packs_done[slot].store(0, std::memory_order_relaxed);
+    s.blocks_done[slot].store(0, std::memory_order_relaxed);
+  }
+  const int64_t panels = (g.N + kNC - 1) / kNC * s.pc_count;
+  parallel_for(panels * s.tasks_per_panel, [&](int64_t task) { shared_panel_task(s, task); });
+}
+
+// Runs range(m0, m1, n0, n1) over C [M, N], split among the pool's threads when the product is big
+// enough: the dimension with more tiles is cut into whole-tile ranges, one per thread. `split_rows`
+// false keeps every range at full M (the small-M kernels and the packed path at small M).
+template <class Range>
+void run_split(const GemmProblem& g, bool allow_row_split, const Range& range) {
+  const int threads = thread_count();
+  const int64_t MR = g.kt->gemm_mr, NR = g.kt->gemm_nr;
+  const int64_t row_tiles = allow_row_split ? (g.M + MR - 1) / MR : 1, col_tiles = (g.N + NR - 1) / NR;
+  if (threads <= 1 || g.M * g.N * g.K < kParallelMinWork || std::max(row_tiles, col_tiles) < 2) {
+    range(0, g.M, 0, g.N);
+    return;
+  }
+  const bool split_columns = col_tiles >= row_tiles;
+  const int64_t tiles = split_columns ? col_tiles : row_tiles;
+  const int64_t tasks = std::min<int64_t>(threads, tiles);
+  parallel_for(tasks, [&](int64_t task) {
+    const int64_t first = tiles * task / tasks, last = tiles * (task + 1) / tasks;
+    if (split_columns) {
+      range(0, g.M, first * NR, std::min(g.N, last * NR));
+    } else {
+      range(first * MR, std::min(g.M, last * MR), 0, g.N);
+    }
+  });
+}
+
+// Shared panels pay off once there are enough row blocks to share out (each thread then packs only
+// part of op(B), not all of it); fewer rows split the columns instead (run_split).
+bool uses_shared_panels(const GemmProblem& g) {
+  const int threads = thread_count();
+  return threads > 1 && g.M * g.N * g.K >= kParallelMinWork && (g.M + kMC - 1) / kMC >= 2 * threads;
+}
+
+// sgemm_packed with few row blocks. Tasks: first one per [kMC, kKC] block of op(A), packing it into
+// the caller's buffer (panel pc at pc · m_padded floats, block ic at ic · kc within it: the strips
+// pack_a writes, so each panel is one [kc, m_padded] strip sequence); then one per range of columns,
+// which waits until all of op(A) is packed and runs every A block against its columns of every
+// pre-packed op(B) panel (K panels outer: its C block stays in L2 between them).
+struct SharedA {
+  const GemmProblem* g;
+  const PackedB* packed;
+  int64_t m_padded, row_blocks, pack_tasks, strips_per_task;
+  float* a_all;                      // [K, m_padded] as above
+  std::atomic<int64_t> packs_done;
+};
+
+void shared_a_task(SharedA& s, int64_t task) {
+  const GemmProblem& g = *s.g;
+  if (task < s.pack_tasks) {
+    const int64_t pc = task / s.row_blocks * kKC, ic = task % s.row_blocks * kMC;
+    const int64_t kc = std::min(kKC, g.K - pc), mc = std::min(kMC, g.M - ic);
+    g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, s.a_all + pc * s.m_padded + ic * kc);
+    s.packs_done.fetch_add(1, std::memory_order_release);
+    return;
+  }
+  spin_until([&] { return s.packs_done.load(std::memory_order_acquire) >= s.pack_tasks; });
+  const int64_t NR = g.kt->gemm_nr, n_padded = (g.N + NR - 1) / NR * NR;
+  const int64_t n0 = (task - s.pack_tasks) * s.strips_per_task * NR;
+  const int64_t n1 = std::min(g.N, n0 + s.strips_per_task * NR);
+  for (int64_t pc = 0; pc < g.K; pc += kKC) {
+    const int64_t kc = std::min(kKC, g.K - pc);
+    for (int64_t ic = 0; ic < g.M; ic += kMC) {
+      const int64_t mc = std::min(kMC, g.M - ic);
+      macro_kernel(*g.kt, mc, n1 - n0, kc, s.a_all + pc * s.m_padded + ic * kc, s.packed->data + pc * n_padded + n0 * kc,
+                   g.C + ic * g.ldc + n0, g.ldc, g.overwrite && pc == 0);
+    }
+  }
+}
+
+void run_shared_a(const GemmProblem& g, const PackedB& packed) {
+  const int64_t MR = g.kt->gemm_mr, NR = g.kt->gemm_nr;
+  const int64_t strips = (g.N + NR - 1) / NR;
+  SharedA s;
+  s.g = &g;
+  s.packed = &packed;
+  s.m_padded = (g.M + MR - 1) / MR * MR;
+  s.row_blocks = (g.M + kMC - 1) / kMC;
+  s.pack_tasks = (g.K + kKC - 1) / kKC * s.row_blocks;
+  // About 4 column ranges per thread: the last ones even out a thread that started late.
+  s.strips_per_task = std::max<int64_t>(1, (strips + 4 * thread_count() - 1) / (4 * thread_count()));
+  PackBuffers& buffers = pack_buffers();
+  if (buffers.shared_a.size() < static_cast<size_t>(s.m_padded * g.K)) buffers.shared_a.resize(s.m_padded * g.K);
+  s.a_all = buffers.shared_a.data();
+  s.packs_done.store(0, std::memory_order_relaxed);
+  const int64_t column_tasks = (strips + s.strips_per_task - 1) / s.strips_per_task;
+  parallel_for(s.pack_tasks + column_tasks, [&](int64_t task) { shared_a_task(s, task); });
+}
+
+}  // namespace
+
+void run_blocked(const GemmProblem& g) {
+  if (uses_shared_panels(g)) return run_shared_panels(g);
+  run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_block_range(g, m0, m1, n0, n1); });
+}
+
+void run_packed(const GemmProblem& g, const PackedB& packed) {
+  const int threads = thread_count();
+  if (threads <= 1 || g.M * g.N * g.K < kParallelMinWork) return gemm_packed_range(g, packed, 0, g.M, 0, g.N);
+  const int64_t row_blocks = (g.M + kMC - 1) / kMC;
+  if (row_blocks < 2 * threads) return run_shared_a(g, packed);
+  // Many rows: row blocks shared out as they come (op(B) needs no packing, so nothing is done twice).
+  parallel_for(row_blocks, [&](int64_t block) {
+    gemm_packed_range(g, packed, block * kMC, std::min(g.M, (block + 1) * kMC), 0, g.N);
+  });
+}
+
+void run_small(const GemmProblem& g) {
+  run_split(g, false, [&](int64_t, int64_t, int64_t n0, int64_t n1) { gemm_small_range(g, n0, n1); });
+}
+
+}  // namespace gemm_detail
+}  // namespace rnnkit
