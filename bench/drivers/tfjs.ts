@@ -15,9 +15,12 @@
  * Keras default is hard_sigmoid). Keras layers are batch-major: x and R are transposed to [B, T, ·]
  * once, before timing. The runner checks the checksums against torch's, so a mapping error shows.
  *
- * Timing: tfjs takes tens of seconds per iteration on the larger cases, so this driver asks for one
- * sample (minReps 1) after the protocol's warm-up; an iteration that long is its own average. The CPU
- * backend is single-threaded: thread counts above 1 report n/a, like the js backend.
+ * Timing: tfjs takes 30-90 s per iteration on the H = 256/512 cases (2-layer LSTM: ~85 s, 2 GB
+ * peak RSS: every step's tensors stay alive for the backward), so this driver lowers the runner's
+ * minReps to 1: after the checksum iteration and the warm-up (one iteration, as it exceeds
+ * targetMs), a long case gets one sample, itself an average over its T steps; short cases still get
+ * targetMs worth of samples. The CPU backend is single-threaded: thread counts above 1 report n/a,
+ * like the js backend.
  */
 import type { BenchCase, RecurrentCase } from '../cases.js';
 import { NotMeasured, loadOptional, runOptionalDriver, type PreparedEngineCase } from './optional.js';
@@ -172,7 +175,7 @@ async function prepare(tf: TfCore, args: DriverArgs, c: BenchCase): Promise<Prep
   const tfl = loadOptional<TfLayers>('@tensorflow/tfjs-layers');
   await tf.setBackend('cpu');
   await tf.ready();
-  args.plan.minReps = 1; // see the header: one sample after the warm-up
+  args.plan.minReps = 1; // see the header: long cases get one sample after the warm-up
   const built = await prepareTraining(tf, tfl, c);
   const layer = c.cell === 'lstm' ? 'tf.layers.lstm' : 'tf.layers.simpleRNN';
   return {
@@ -180,7 +183,7 @@ async function prepare(tf: TfCore, args: DriverArgs, c: BenchCase): Promise<Prep
     info: {
       engine: 'tfjs', version: tf.version_core, layers: tfl.version_layers, backend: tf.getBackend(),
       summary: `TensorFlow.js ${tf.version_core} (tfjs-core + tfjs-backend-cpu + tfjs-layers), ${tf.getBackend()} backend (pure JS), ` +
-        `stacked ${layer} layers, one tf.variableGrads per step, one sample after the warm-up`,
+        `stacked ${layer} layers, one tf.variableGrads per training step, minReps 1`,
     },
   };
 }
