@@ -79,26 +79,31 @@ static inline void copy_scaled(float* __restrict d, const float* __restrict s, f
 }
 
 // The copying case of both packs: strips of R columns of src [depth, ld] (columns [0, cols)), strip t
-// at dst + t·depth·R holding dst[p·R + c] = scale · src[p·ld + t·R + c], columns past cols 0. Row by row:
-// each row of src is read once, contiguously, and spread over the strips; the row kPackAhead below is
-// prefetched (rows are ld apart, often a multiple of 4 KiB: a stride the hardware prefetchers follow
-// late, and strip-by-strip reading touched every row's page once per strip — 13% of a transposed-A
-// weight-gradient GEMM, measured).
-constexpr int64_t kPackAhead = 4;
+// at dst + t·depth·R holding dst[p·R + c] = scale · src[p·ld + t·R + c], columns past cols 0. Rows go
+// in groups small enough that the group's source rows stay in L1 (~16 KiB) while every strip takes
+// its part of them: each source line is read from memory once, and each strip receives a contiguous
+// run of `group` rows. (Row by row, the strips' rows — depth·R floats apart, often a multiple of 4 KiB —
+// all fell into one L1 set and evicted each other at every row; strip by strip, every source row's
+// page was revisited once per strip.) The next group is prefetched meanwhile.
 template <int R>
 static void pack_rows(const float* src, int64_t ld, int64_t cols, int64_t depth, float scale, float* dst) {
   const int64_t full = cols / R, rest = cols - full * R, strip = depth * R;
-  for (int64_t p = 0; p < depth; ++p) {
-    const float* s = src + p * ld;
-    if (p + kPackAhead < depth)
-      for (int64_t c = 0; c < cols; c += 16) vprefetch(s + kPackAhead * ld + c);
-    float* d = dst + p * R;
-    for (int64_t t = 0; t < full; ++t) copy_scaled<R>(d + t * strip, s + t * R, scale);
+  int64_t group = 4096 / (cols + 1);
+  group = group < 1 ? 1 : group > 16 ? 16 : group;
+  for (int64_t p0 = 0; p0 < depth; p0 += group) {
+    const int64_t p1 = p0 + group < depth ? p0 + group : depth;
+    const int64_t ahead_end = p1 + group < depth ? p1 + group : depth;
+    for (int64_t p = p1; p < ahead_end; ++p)
+      for (int64_t c = 0; c < cols; c += 16) vprefetch(src + p * ld + c);
+    for (int64_t t = 0; t < full; ++t)
+      for (int64_t p = p0; p < p1; ++p) copy_scaled<R>(dst + t * strip + p * R, src + p * ld + t * R, scale);
     if (rest > 0) {
-      float* dt = d + full * strip;
-      const float* st = s + full * R;
-      for (int64_t c = 0; c < rest; ++c) dt[c] = scale * st[c];
-      for (int64_t c = rest; c < R; ++c) dt[c] = 0.0f;
+      for (int64_t p = p0; p < p1; ++p) {
+        float* dt = dst + full * strip + p * R;
+        const float* st = src + p * ld + full * R;
+        for (int64_t c = 0; c < rest; ++c) dt[c] = scale * st[c];
+        for (int64_t c = rest; c < R; ++c) dt[c] = 0.0f;
+      }
     }
   }
 }
