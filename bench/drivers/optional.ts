@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase } from '../cases.js';
-import { emit, measureAsync, median, parseDriverArgv, type DriverArgs } from './protocol.js';
+import { driverArgsOrReport, emit, measureAsync, median, type DriverArgs } from './protocol.js';
 
 export const SETUP_HINT = 'run npm run bench:setup';
 
@@ -79,14 +79,8 @@ function rssMb(): number {
  * checksum it, time it, print one BENCH_RESULT line. Every failure becomes a result with a reason.
  */
 export async function runOptionalDriver<Engine>(driver: string, packageName: string, prepare: PrepareEngineCase<Engine>): Promise<void> {
-  let args: DriverArgs;
-  try {
-    args = parseDriverArgv(process.argv.slice(2));
-  } catch (err) {
-    emit({ ok: false, driver, reason: `bad driver arguments: ${(err as Error).message}` });
-    process.exitCode = 2;
-    return;
-  }
+  const args = driverArgsOrReport(driver);
+  if (args === null) return;
   try {
     const engine = loadOptional<Engine>(packageName);
     const baseRssMb = rssMb();

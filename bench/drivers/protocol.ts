@@ -176,3 +176,17 @@ export const SALT = { x: 1000, r: 1001, a: 2000, b: 2001 } as const;
 export function emit(result: DriverResult): void {
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
 }
+
+/**
+ * The driver's own arguments (process.argv), or null after reporting them as bad to the runner (exit
+ * code 2): the first thing every driver process does.
+ */
+export function driverArgsOrReport(driver: string): DriverArgs | null {
+  try {
+    return parseDriverArgv(process.argv.slice(2));
+  } catch (err) {
+    emit({ ok: false, driver, reason: `bad driver arguments: ${(err as Error).message}` });
+    process.exitCode = 2;
+    return null;
+  }
+}

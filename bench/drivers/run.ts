@@ -9,7 +9,7 @@ import * as rnnkit from 'rnnkit';
 import { GRU, LSTM, LSTMCell, RNN, getBackend, noGrad, setBackend, tensor, zeros } from 'rnnkit';
 import type { BackendName, Module, Tensor } from 'rnnkit';
 import type { BenchCase, GemmCase, RecurrentCase, StreamCase } from '../cases.js';
-import { SALT, emit, fillHash, measure, median, parseDriverArgv } from './protocol.js';
+import { SALT, driverArgsOrReport, emit, fillHash, measure, median } from './protocol.js';
 
 /** What a case becomes once built: the timed iteration and the checksum of one fresh iteration. */
 interface PreparedCase {
@@ -124,14 +124,8 @@ function rssMb(): number {
 /** The whole driver process: select the backend, build the case, check it, time it, print one line. */
 export function runDriver(backendName: BackendName): void {
   const driver = backendName;
-  let args;
-  try {
-    args = parseDriverArgv(process.argv.slice(2));
-  } catch (err) {
-    emit({ ok: false, driver, reason: `bad driver arguments: ${(err as Error).message}` });
-    process.exitCode = 2;
-    return;
-  }
+  const args = driverArgsOrReport(driver);
+  if (args === null) return;
   try {
     setBackend(backendName);
   } catch (err) {
