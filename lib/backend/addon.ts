@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CellKind, RecurrentBackwardArgs, RecurrentForwardArgs } from './backend.js';
+import type { Backend, CellKind, RecurrentBackwardArgs, RecurrentForwardArgs } from './backend.js';
 
 /** What the binary reports about itself: `cpuInfo()` in native/binding/info.cc. */
 export interface AddonCpuInfo {
@@ -68,11 +68,7 @@ export interface RnnkitAddon {
   recurrentForwardBatch?(cell: CellKind, argsList: RecurrentForwardArgs[]): void;
   recurrentBackwardBatch?(cell: CellKind, argsList: RecurrentBackwardArgs[]): void;
   /** One forward-only step in positional arguments (optional, as above; Backend.recurrentStep). */
-  recurrentStep?(
-    cell: CellKind, out: Float32Array, hN: Float32Array, cN: Float32Array | null, x: Float32Array,
-    h0: Float32Array, c0: Float32Array | null, wIh: Float32Array, wHh: Float32Array,
-    bIh: Float32Array | null, bHh: Float32Array | null, B: number, I: number, H: number,
-  ): void;
+  recurrentStep?: NonNullable<Backend['recurrentStep']>;
 }
 
 const EXPORTS: readonly (keyof RnnkitAddon)[] = [

@@ -9,13 +9,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { caseById, quickCase, type BenchCase } from '../../bench/cases.js';
+import { caseById, quickCase } from '../../bench/cases.js';
 import { isOptionalInstalled } from '../../bench/drivers/optional.js';
-import { RESULT_PREFIX, driverArgv, type DriverResult, type TimingPlan } from '../../bench/drivers/protocol.js';
+import type { TimingPlan } from '../../bench/drivers/protocol.js';
 import { compareRows, toRow } from '../../bench/table.js';
-import { ensureBuilt, root } from '../helpers/dist.js';
+import { compileBenchDriver, rnnkitReference, runBenchDriver } from '../helpers/bench_drivers.js';
 
 const PYTHON = '/usr/bin/python3';
 const ortInstalled = isOptionalInstalled('onnxruntime-node');
@@ -24,24 +23,14 @@ const torchAvailable = ortInstalled && existsSync(PYTHON) && spawnSync(PYTHON, [
 
 /** One sample of one iteration: this checks the plumbing and the numbers, not the speed. */
 const PLAN: TimingPlan = { warmup: 1, targetMs: 1, minReps: 1, maxReps: 1, minSampleMs: 0 };
-const OUT = join(root, 'bench', '.out', 'bench', 'drivers');
 
-function runDriver(driver: string, benchCase: BenchCase): DriverResult {
-  const child = spawnSync(process.execPath, [join(OUT, `${driver}.js`), ...driverArgv(benchCase, 1, PLAN)], {
-    cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, RNNKIT_NUM_THREADS: '1' },
-  });
-  const line = child.stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-  if (line === undefined) throw new Error(`${driver} printed no result (status ${child.status}): ${child.stderr}`);
-  return JSON.parse(line.slice(RESULT_PREFIX.length)) as DriverResult;
-}
 
 /** ORT and rnnkit on one case: both ran, and the bench's checksum check passes. */
 function agree(id: string): void {
   const benchCase = quickCase(caseById(id)!);
-  const ort = runDriver('ort', benchCase);
+  const ort = runBenchDriver('ort', benchCase, PLAN);
   if (!ort.ok) throw new Error(`ort: ${ort.reason}`);
-  let reference = runDriver('native', benchCase);
-  if (!reference.ok) reference = runDriver('js', benchCase);
+  const reference = rnnkitReference(benchCase, PLAN);
   expect(reference.ok).toBe(true);
   const rows = [toRow(benchCase, 1, reference.driver, reference, null), toRow(benchCase, 1, 'ort', ort, null)];
   compareRows(rows);
@@ -53,18 +42,14 @@ function agree(id: string): void {
 }
 
 describe.skipIf(!torchAvailable)('onnxruntime-node bench driver', () => {
-  beforeAll(() => {
-    ensureBuilt(); // dist/, which the native and js drivers import as 'rnnkit'
-    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'bench/tsconfig.json'], { cwd: root, encoding: 'utf8' });
-    if (!existsSync(join(OUT, 'ort.js'))) throw new Error(`bench did not compile: ${tsc.stdout}${tsc.stderr}`);
-  }, 180_000);
+  beforeAll(() => compileBenchDriver('ort'), 180_000);
 
   it('runs a whole-sequence inference case and agrees with rnnkit', () => agree('lstm-2l-h512-infer'), 120_000);
 
   it('runs the streaming case one session.run per step, feeding h and c back, and agrees', () => agree('stream-lstm-h256'), 120_000);
 
   it('reports training cases as not measured, not as a failure', () => {
-    const result = runDriver('ort', quickCase(caseById('lstm-2l-h512-train')!));
+    const result = runBenchDriver('ort', quickCase(caseById('lstm-2l-h512-train')!), PLAN);
     expect(result).toMatchObject({ ok: false, driver: 'ort' });
     expect((result as { reason: string }).reason).toMatch(/training is not measured/);
   }, 60_000);

@@ -9,30 +9,18 @@
  * test checks the mapping in seconds; tfjs takes minutes on the real shapes.
  * Needs `npm run bench:setup`: skipped otherwise.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecurrentCase } from '../../bench/cases.js';
 import { isOptionalInstalled } from '../../bench/drivers/optional.js';
-import { RESULT_PREFIX, driverArgv, type DriverResult, type TimingPlan } from '../../bench/drivers/protocol.js';
+import type { TimingPlan } from '../../bench/drivers/protocol.js';
 import { compareRows, toRow } from '../../bench/table.js';
-import { ensureBuilt, root } from '../helpers/dist.js';
+import { compileBenchDriver, rnnkitReference, runBenchDriver } from '../helpers/bench_drivers.js';
 
 const tfjsInstalled = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-layers'].every(isOptionalInstalled);
 
 /** Two samples of one iteration: this checks the plumbing and the numbers, not the speed. */
 const PLAN: TimingPlan = { warmup: 1, targetMs: 1, minReps: 2, maxReps: 2, minSampleMs: 0 };
-const OUT = join(root, 'bench', '.out', 'bench', 'drivers');
 
-function runDriver(driver: string, benchCase: RecurrentCase, threads = 1): DriverResult {
-  const child = spawnSync(process.execPath, [join(OUT, `${driver}.js`), ...driverArgv(benchCase, threads, PLAN)], {
-    cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, RNNKIT_NUM_THREADS: String(threads) },
-  });
-  const line = child.stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-  if (line === undefined) throw new Error(`${driver} printed no result (status ${child.status}): ${child.stderr}`);
-  return JSON.parse(line.slice(RESULT_PREFIX.length)) as DriverResult;
-}
 
 function trainingCase(cell: RecurrentCase['cell'], shape: Partial<RecurrentCase> = {}): RecurrentCase {
   return {
@@ -43,10 +31,9 @@ function trainingCase(cell: RecurrentCase['cell'], shape: Partial<RecurrentCase>
 
 /** tfjs and rnnkit on one case: both ran, and the bench's checksum check passes. */
 function agree(benchCase: RecurrentCase): void {
-  const tfjs = runDriver('tfjs', benchCase);
+  const tfjs = runBenchDriver('tfjs', benchCase, PLAN);
   if (!tfjs.ok) throw new Error(`tfjs: ${tfjs.reason}`);
-  let reference = runDriver('native', benchCase);
-  if (!reference.ok) reference = runDriver('js', benchCase);
+  const reference = rnnkitReference(benchCase, PLAN);
   expect(reference.ok).toBe(true);
   const rows = [toRow(benchCase, 1, reference.driver, reference, null), toRow(benchCase, 1, 'tfjs', tfjs, null)];
   compareRows(rows);
@@ -58,11 +45,7 @@ function agree(benchCase: RecurrentCase): void {
 }
 
 describe.skipIf(!tfjsInstalled)('TensorFlow.js bench driver', () => {
-  beforeAll(() => {
-    ensureBuilt(); // dist/, which the native and js drivers import as 'rnnkit'
-    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'bench/tsconfig.json'], { cwd: root, encoding: 'utf8' });
-    if (!existsSync(join(OUT, 'tfjs.js'))) throw new Error(`bench did not compile: ${tsc.stdout}${tsc.stderr}`);
-  }, 180_000);
+  beforeAll(() => compileBenchDriver('tfjs'), 180_000);
 
   it('trains a 2-layer LSTM with the same gradients as rnnkit', () => agree(trainingCase('lstm')), 120_000);
 
@@ -71,12 +54,12 @@ describe.skipIf(!tfjsInstalled)('TensorFlow.js bench driver', () => {
   it('trains a plain tanh RNN with the same gradients as rnnkit', () => agree(trainingCase('rnn', { numLayers: 1, B: 1 })), 120_000);
 
   it('reports the GRU, inference cases and more than one thread as not measured, not as failures', () => {
-    const gru = runDriver('tfjs', trainingCase('gru'));
+    const gru = runBenchDriver('tfjs', trainingCase('gru'), PLAN);
     expect(gru).toMatchObject({ ok: false, driver: 'tfjs' });
     expect((gru as { reason: string }).reason).toMatch(/reset_after/);
-    const infer = runDriver('tfjs', trainingCase('lstm', { pass: 'infer' }));
+    const infer = runBenchDriver('tfjs', trainingCase('lstm', { pass: 'infer' }), PLAN);
     expect((infer as { reason: string }).reason).toMatch(/training cases only/);
-    const threads = runDriver('tfjs', trainingCase('lstm'), 2);
+    const threads = runBenchDriver('tfjs', trainingCase('lstm'), PLAN, 2);
     expect((threads as { reason: string }).reason).toMatch(/single-threaded/);
   }, 60_000);
 });
