@@ -119,6 +119,23 @@ bool is_small_step(const RecurrentForwardArgs& a) {
   return !overlaps(a.cN, BH, a.c0, BH) || a.cN == a.c0;
 }
 
+// The streaming step's gate math for units [v0, v0 + n) of every batch row: gates holds row b's
+// pre-activations at b · 4n (i, f, g, o, n each); c and h of those units, and out when it is not hN.
+void step_cells(const KernelTable& kt, const RecurrentForwardArgs& a, float* gates, int64_t v0, int64_t n) {
+  for (int64_t b = 0; b < a.B; ++b) {
+    const int64_t u = b * a.H + v0;
+    float* c = a.cN + u;
+    const float* cPrev = c;
+    if (a.c0 == nullptr) {
+      std::memset(c, 0, static_cast<size_t>(n) * sizeof(float));
+    } else {
+      cPrev = a.c0 + u;
+    }
+    kt.lstm_cell_forward(gates + b * 4 * n, c, a.hN + u, cPrev, n);
+    if (a.out != a.hN) std::memcpy(a.out + u, a.hN + u, static_cast<size_t>(n) * sizeof(float));
+  }
+}
+
 // Units [v0, v0 + n) (n ≤ kStepUnits) of every row: gates = bIh + bHh + x · wIhᵀ + h0 · wHhᵀ for those
 // units' rows of the four gate blocks, then c and h.
 void lstm_step_block(const KernelTable& kt, const RecurrentForwardArgs& a, int64_t v0, int64_t n) {
@@ -138,18 +155,7 @@ void lstm_step_block(const KernelTable& kt, const RecurrentForwardArgs& a, int64
     kt.gemm_small_m(true, B, n, I, 1.0f, a.x, I, a.wIh + r0 * I, I, gates + g * n, 4 * n);
     kt.gemm_small_m(true, B, n, H, 1.0f, a.h0, H, a.wHh + r0 * H, H, gates + g * n, 4 * n);
   }
-  for (int64_t b = 0; b < B; ++b) {
-    const int64_t u = b * H + v0;
-    float* c = a.cN + u;
-    const float* cPrev = c;
-    if (a.c0 == nullptr) {
-      std::memset(c, 0, static_cast<size_t>(n) * sizeof(float));
-    } else {
-      cPrev = a.c0 + u;
-    }
-    kt.lstm_cell_forward(gates + b * 4 * n, c, a.hN + u, cPrev, n);
-    if (a.out != a.hN) std::memcpy(a.out + u, a.hN + u, static_cast<size_t>(n) * sizeof(float));
-  }
+  step_cells(kt, a, gates, v0, n);
 }
 
 // Flips on every streaming call on this thread: the direction its weights are walked in (header).
@@ -199,18 +205,7 @@ void lstm_step_one_thread(const KernelTable& kt, const RecurrentForwardArgs& a) 
     add_product(a.x, a.wIh, I);
     add_product(a.h0, a.wHh, H);
   }
-  for (int64_t b = 0; b < B; ++b) {
-    const int64_t u = b * H;
-    float* c = a.cN + u;
-    const float* cPrev = c;
-    if (a.c0 == nullptr) {
-      std::memset(c, 0, static_cast<size_t>(H) * sizeof(float));
-    } else {
-      cPrev = a.c0 + u;
-    }
-    kt.lstm_cell_forward(gates + b * G, c, a.hN + u, cPrev, H);
-    if (a.out != a.hN) std::memcpy(a.out + u, a.hN + u, static_cast<size_t>(H) * sizeof(float));
-  }
+  step_cells(kt, a, gates, 0, H);
 }
 
 // The streaming step (is_small_step): blocks split into one contiguous range per pool thread, so a
