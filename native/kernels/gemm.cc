@@ -193,7 +193,7 @@ StepGemm::StepGemm(bool transW, int64_t M, int64_t N, int64_t K, const float* W,
     : transW_(transW), M_(M), N_(N), K_(K), W_(W), ldw_(ldw) {
   if (M <= kSmallM) return;  // the small-M kernels read W as it is
   const KernelTable& kt = kernels();
-  storage_.reset(new float[static_cast<size_t>(packed_b_size(kt, K, N))]);
+  storage_ = aligned_floats(packed_b_size(kt, K, N));
   packed_ = pack_b(kt, transW, K, N, W, ldw, storage_.get());
 }
 

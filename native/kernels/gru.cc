@@ -29,20 +29,19 @@ int64_t gru_backward_workspace_size(int64_t T, int64_t B, int64_t H) { return 4 
 namespace {
 
 // Forward without a workspace (kernels.h): gate pre-activations for one chunk of steps at a time
-// (inference_chunk_steps, recurrent.h; W_ih packed once), W_hn h of the current step only, nothing
-// saved for backward.
+// (InputProjection, recurrent.h), W_hn h of the current step only, nothing saved for backward.
 void gru_forward_inference(const RecurrentForwardArgs& a) {
   const KernelTable& kt = kernels();
   const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 3 * H, BH = B * H;
   const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
   const float* bHn = a.bHh == nullptr ? nullptr : a.bHh + 2 * H;
-  const int64_t chunk = inference_chunk_steps(T, B);
-  std::unique_ptr<float[]> buffer(new float[static_cast<size_t>(chunk * B * G + BH)]);
+  const InputProjection input(T, B, I, G, a.wIh);
+  const int64_t chunk = input.chunk_steps();
+  const AlignedFloats buffer = aligned_floats(chunk * B * G + BH);
   float* gates = buffer.get();                // [chunk, B, 3H]
   float* hn = buffer.get() + chunk * B * G;   // [B, H] W_hn h + b_hn of the current step
 
   std::memmove(a.hN, a.h0, BH * sizeof(float));
-  const StepGemm input(true, chunk * B, G, I, a.wIh, I);
   const StepGemm recurrentRz(true, B, 2 * H, H, a.wHh, H);
   const StepGemm recurrentN(true, B, H, H, a.wHh + 2 * H * H, H);
   for (int64_t s0 = 0; s0 < T; s0 += chunk) {
@@ -51,7 +50,7 @@ void gru_forward_inference(const RecurrentForwardArgs& a) {
     // gates = [b_ir + b_hr, b_iz + b_hz, b_in] + x[t0 : t0+n] · wIhᵀ   [n·B, 3H]
     fill_bias_rows(gates, n * B, G, 0, 2 * H, a.bIh, a.bHh);
     fill_bias_rows(gates, n * B, G, 2 * H, H, a.bIh, nullptr);
-    input.run_rows(n * B, a.x + t0 * B * I, I, 1.0f, gates, G);
+    input.run(n * B, a.x + t0 * B * I, gates, G);
     for (int64_t s = 0; s < n; ++s) {
       const int64_t t = a.reverse ? t0 + n - 1 - s : t0 + s;
       float* gt = gates + (t - t0) * B * G;

@@ -43,14 +43,15 @@ int64_t lstm_backward_workspace_size(int64_t T, int64_t B, int64_t H) { return 4
 namespace {
 
 // Forward without a workspace (kernels.h): the same steps, but the gate pre-activations exist only
-// for one chunk of steps at a time (inference_chunk_steps, recurrent.h; input projection per chunk
-// against W_ih packed once), the cell state lives in cN, and nothing is saved for backward.
+// for one chunk of steps at a time (InputProjection, recurrent.h), the cell state lives in cN, and
+// nothing is saved for backward.
 void lstm_forward_inference(const RecurrentForwardArgs& a) {
   const KernelTable& kt = kernels();
   const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 4 * H, BH = B * H;
   const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
-  const int64_t chunk = inference_chunk_steps(T, B);
-  std::unique_ptr<float[]> buffer(new float[static_cast<size_t>(chunk * B * G)]);  // [chunk, B, 4H]
+  const InputProjection input(T, B, I, G, a.wIh);
+  const int64_t chunk = input.chunk_steps();
+  const AlignedFloats buffer = aligned_floats(chunk * B * G);  // [chunk, B, 4H]
   float* gates = buffer.get();
 
   std::memmove(a.hN, a.h0, BH * sizeof(float));
@@ -59,14 +60,13 @@ void lstm_forward_inference(const RecurrentForwardArgs& a) {
   } else {
     std::memmove(a.cN, a.c0, BH * sizeof(float));
   }
-  const StepGemm input(true, chunk * B, G, I, a.wIh, I);  // op(W) = wIhᵀ [I, 4H]
-  const StepGemm recurrent(true, B, G, H, a.wHh, H);      // op(W) = wHhᵀ [H, 4H]
+  const StepGemm recurrent(true, B, G, H, a.wHh, H);  // op(W) = wHhᵀ [H, 4H]
   for (int64_t s0 = 0; s0 < T; s0 += chunk) {
     const int64_t n = T - s0 < chunk ? T - s0 : chunk;
     const int64_t t0 = a.reverse ? T - s0 - n : s0;  // the chunk holds steps t0 … t0+n−1
     // gates = bIh + bHh + x[t0 : t0+n] · wIhᵀ   [n·B, 4H]
     fill_bias_rows(gates, n * B, G, 0, G, a.bIh, a.bHh);
-    input.run_rows(n * B, a.x + t0 * B * I, I, 1.0f, gates, G);
+    input.run(n * B, a.x + t0 * B * I, gates, G);
     for (int64_t s = 0; s < n; ++s) {
       const int64_t t = a.reverse ? t0 + n - 1 - s : t0 + s;
       float* gt = gates + (t - t0) * B * G;  // [B, 4H]

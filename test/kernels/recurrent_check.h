@@ -226,8 +226,8 @@ inline void check_single_bias_gradient(Cell cell) {
 }
 
 // Forward only (workspace null) over several input-projection chunks (kInferenceChunkRows = 256
-// rows: T = 40, B = 9 gives chunks of 29 and 11 steps), both directions, with lengths and padded x
-// NaN: outputs against the double reference.
+// rows: T = 40, B = 9 gives two chunks of 20 steps, W_ih packed once), both directions, with lengths
+// and padded x NaN: outputs against the double reference.
 inline void check_forward_only_chunks(Cell cell) {
   std::vector<int32_t> lengths = {40, 3, 17, 40, 1, 29, 30, 39, 12};
   for (const auto* table : usable_tables()) {
