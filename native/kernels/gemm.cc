@@ -25,6 +25,7 @@
 #include "gemm.h"
 #include "gemm_blocks.h"
 #include "kernels.h"
+#include "threads.h"
 
 namespace rnnkit {
 namespace gemm_detail {
@@ -204,9 +205,21 @@ PackedB pack_b(const KernelTable& kt, bool transB, int64_t K, int64_t N, const f
                float* storage) {
   const int64_t NR = kt.gemm_nr;
   const int64_t n_padded = ((N + NR - 1) / NR) * NR;
-  for (int64_t pc = 0; pc < K; pc += kKC) {
-    const int64_t kc = std::min(kKC, K - pc);
-    kt.pack_b(transB, B, ldb, pc, kc, 0, N, storage + pc * n_padded);
+  // Tasks: K panels × groups of NR-wide strips, at least two per thread (the packing of a 16 MB W_hh
+  // takes ~1.5 ms, a 2-thread inference forward at H = 1024 ~65 ms); one thread when small.
+  const int64_t panels = (K + kKC - 1) / kKC, strips = n_padded / NR;
+  const int threads = thread_count();
+  const bool parallel = threads > 1 && K * N >= kParallelMinWork;
+  const int64_t groups = parallel ? std::min(strips, std::max<int64_t>(1, (2 * threads + panels - 1) / panels)) : 1;
+  const auto pack = [&](int64_t task) {
+    const int64_t pc = task / groups * kKC, kc = std::min(kKC, K - pc), group = task % groups;
+    const int64_t j0 = strips * group / groups * NR, j1 = std::min(N, strips * (group + 1) / groups * NR);
+    if (j1 > j0) kt.pack_b(transB, B, ldb, pc, kc, j0, j1 - j0, storage + pc * n_padded + j0 * kc);
+  };
+  if (parallel) {
+    parallel_for(panels * groups, pack);
+  } else {
+    for (int64_t task = 0; task < panels; ++task) pack(task);
   }
   return PackedB{&kt, K, N, storage};
 }

@@ -57,15 +57,17 @@ void gru_forward_inference(const RecurrentForwardArgs& a) {
       float* ot = a.out + t * BH;
       recurrentRz.run(a.hN, H, 1.0f, gt, G);  // gates[t][:, 0:2H] += h · wHh[0:2H]ᵀ
       recurrentN.run(a.hN, H, 0.0f, hn, H);   // hn = h · wHh[2H:3H]ᵀ
-      for (int64_t b = 0; b < B; ++b) {
-        const int64_t hb = b * H;
-        if (!is_active(a.lengths, t, b)) {
-          std::memset(ot + hb, 0, row_bytes);
-          continue;
+      for_step_rows(B, H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t hb = b * H;
+          if (!is_active(a.lengths, t, b)) {
+            std::memset(ot + hb, 0, row_bytes);
+            continue;
+          }
+          kt.gru_cell_forward(gt + b * G, ot + hb, hn + hb, bHn, a.hN + hb, H);
+          std::memcpy(a.hN + hb, ot + hb, row_bytes);
         }
-        kt.gru_cell_forward(gt + b * G, ot + hb, hn + hb, bHn, a.hN + hb, H);
-        std::memcpy(a.hN + hb, ot + hb, row_bytes);
-      }
+      });
     }
   }
 }

@@ -72,15 +72,17 @@ void lstm_forward_inference(const RecurrentForwardArgs& a) {
       float* gt = gates + (t - t0) * B * G;  // [B, 4H]
       float* ot = a.out + t * BH;            // out[t] [B, H]
       recurrent.run(a.hN, H, 1.0f, gt, G);   // gates[t] += h · wHhᵀ
-      for (int64_t b = 0; b < B; ++b) {
-        const int64_t hb = b * H;
-        if (!is_active(a.lengths, t, b)) {
-          std::memset(ot + hb, 0, row_bytes);  // padded step: state unchanged, output zero
-          continue;
+      for_step_rows(B, H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t hb = b * H;
+          if (!is_active(a.lengths, t, b)) {
+            std::memset(ot + hb, 0, row_bytes);  // padded step: state unchanged, output zero
+            continue;
+          }
+          kt.lstm_cell_forward(gt + b * G, a.cN + hb, ot + hb, a.cN + hb, H);  // c updated in place
+          std::memcpy(a.hN + hb, ot + hb, row_bytes);
         }
-        kt.lstm_cell_forward(gt + b * G, a.cN + hb, ot + hb, a.cN + hb, H);  // c updated in place
-        std::memcpy(a.hN + hb, ot + hb, row_bytes);
-      }
+      });
     }
   }
 }
