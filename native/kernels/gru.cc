@@ -37,9 +37,15 @@ void gru_forward_inference(const RecurrentForwardArgs& a) {
   const float* bHn = a.bHh == nullptr ? nullptr : a.bHh + 2 * H;
   const InputProjection input(T, B, I, G, a.wIh);
   const int64_t chunk = input.chunk_steps();
-  const AlignedFloats buffer = aligned_floats(chunk * B * G + BH);
+  const AlignedFloats buffer = aligned_floats(chunk * B * G + BH + G);
   float* gates = buffer.get();                // [chunk, B, 3H]
   float* hn = buffer.get() + chunk * B * G;   // [B, H] W_hn h + b_hn of the current step
+  // [b_ir + b_hr, b_iz + b_hz, b_in], added to each row after its step's GEMM (the row is in L1 then)
+  // instead of written into every row before the input GEMM (a pass over T·B·3H floats of memory).
+  float* bias = hn + BH;
+  const bool has_bias = a.bIh != nullptr || a.bHh != nullptr;
+  fill_bias_rows(bias, 1, G, 0, 2 * H, a.bIh, a.bHh);
+  fill_bias_rows(bias, 1, G, 2 * H, H, a.bIh, nullptr);
 
   std::memmove(a.hN, a.h0, BH * sizeof(float));
   const StepGemm recurrentRz(true, B, 2 * H, H, a.wHh, H);
@@ -47,10 +53,7 @@ void gru_forward_inference(const RecurrentForwardArgs& a) {
   for (int64_t s0 = 0; s0 < T; s0 += chunk) {
     const int64_t n = T - s0 < chunk ? T - s0 : chunk;
     const int64_t t0 = a.reverse ? T - s0 - n : s0;
-    // gates = [b_ir + b_hr, b_iz + b_hz, b_in] + x[t0 : t0+n] · wIhᵀ   [n·B, 3H]
-    fill_bias_rows(gates, n * B, G, 0, 2 * H, a.bIh, a.bHh);
-    fill_bias_rows(gates, n * B, G, 2 * H, H, a.bIh, nullptr);
-    input.run(n * B, a.x + t0 * B * I, gates, G);
+    input.run(n * B, a.x + t0 * B * I, gates, G);  // gates = x[t0 : t0+n] · wIhᵀ   [n·B, 3H]
     for (int64_t s = 0; s < n; ++s) {
       const int64_t t = a.reverse ? t0 + n - 1 - s : t0 + s;
       float* gt = gates + (t - t0) * B * G;
@@ -64,6 +67,7 @@ void gru_forward_inference(const RecurrentForwardArgs& a) {
             std::memset(ot + hb, 0, row_bytes);
             continue;
           }
+          if (has_bias) kt.axpy(gt + b * G, 1.0f, bias, G);
           kt.gru_cell_forward(gt + b * G, ot + hb, hn + hb, bHn, a.hN + hb, H);
           std::memcpy(a.hN + hb, ot + hb, row_bytes);
         }

@@ -51,8 +51,13 @@ void lstm_forward_inference(const RecurrentForwardArgs& a) {
   const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
   const InputProjection input(T, B, I, G, a.wIh);
   const int64_t chunk = input.chunk_steps();
-  const AlignedFloats buffer = aligned_floats(chunk * B * G);  // [chunk, B, 4H]
+  const AlignedFloats buffer = aligned_floats(chunk * B * G + G);  // [chunk, B, 4H], then bias [4H]
   float* gates = buffer.get();
+  // bIh + bHh, added to each row after its step's GEMM (the row is in L1 then) instead of written
+  // into every row before the input GEMM (a pass over T·B·4H floats of memory, on one thread).
+  float* bias = gates + chunk * B * G;
+  const bool has_bias = a.bIh != nullptr || a.bHh != nullptr;
+  fill_bias_rows(bias, 1, G, 0, G, a.bIh, a.bHh);
 
   std::memmove(a.hN, a.h0, BH * sizeof(float));
   if (a.c0 == nullptr) {
@@ -64,9 +69,7 @@ void lstm_forward_inference(const RecurrentForwardArgs& a) {
   for (int64_t s0 = 0; s0 < T; s0 += chunk) {
     const int64_t n = T - s0 < chunk ? T - s0 : chunk;
     const int64_t t0 = a.reverse ? T - s0 - n : s0;  // the chunk holds steps t0 … t0+n−1
-    // gates = bIh + bHh + x[t0 : t0+n] · wIhᵀ   [n·B, 4H]
-    fill_bias_rows(gates, n * B, G, 0, G, a.bIh, a.bHh);
-    input.run(n * B, a.x + t0 * B * I, gates, G);
+    input.run(n * B, a.x + t0 * B * I, gates, G);  // gates = x[t0 : t0+n] · wIhᵀ   [n·B, 4H]
     for (int64_t s = 0; s < n; ++s) {
       const int64_t t = a.reverse ? t0 + n - 1 - s : t0 + s;
       float* gt = gates + (t - t0) * B * G;  // [B, 4H]
@@ -79,6 +82,7 @@ void lstm_forward_inference(const RecurrentForwardArgs& a) {
             std::memset(ot + hb, 0, row_bytes);  // padded step: state unchanged, output zero
             continue;
           }
+          if (has_bias) kt.axpy(gt + b * G, 1.0f, bias, G);
           kt.lstm_cell_forward(gt + b * G, a.cN + hb, ot + hb, a.cN + hb, H);  // c updated in place
           std::memcpy(a.hN + hb, ot + hb, row_bytes);
         }

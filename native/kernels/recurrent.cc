@@ -67,8 +67,8 @@ InputProjection::InputProjection(int64_t T, int64_t B, int64_t I, int64_t G, con
 }
 
 void InputProjection::run(int64_t rows, const float* x, float* gates, int64_t ldg) const {
-  if (packed_ != nullptr) return packed_->run_rows(rows, x, I_, 1.0f, gates, ldg);
-  sgemm(false, true, rows, G_, I_, 1.0f, x, I_, wIh_, I_, 1.0f, gates, ldg);
+  if (packed_ != nullptr) return packed_->run_rows(rows, x, I_, 0.0f, gates, ldg);
+  sgemm(false, true, rows, G_, I_, 1.0f, x, I_, wIh_, I_, 0.0f, gates, ldg);
 }
 
 }  // namespace rnnkit

@@ -52,8 +52,8 @@ void for_step_rows(int64_t B, int64_t H, const Rows& rows) {
   parallel_for(tasks, [&](int64_t task) { rows(B * task / tasks, B * (task + 1) / tasks); });
 }
 
-// The input projection of a forward-only call, chunk by chunk: gates [rows, G] (ldg) += x [rows, I] ·
-// wIhᵀ (wIh [G, I]). With several chunks op(W_ih) is packed once (StepGemm) and every chunk reads
+// The input projection of a forward-only call, chunk by chunk: gates [rows, G] (ldg) = x [rows, I] ·
+// wIhᵀ (wIh [G, I]; gates is written, not read). With several chunks op(W_ih) is packed once (StepGemm) and every chunk reads
 // that packing; with one chunk it is one sgemm, which packs op(W_ih) panel by panel as the rows pass
 // over it (packing all of it ahead would only add a pass over 4·G·I bytes).
 class InputProjection {
