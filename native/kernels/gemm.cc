@@ -25,6 +25,7 @@
 #include "gemm.h"
 #include "gemm_blocks.h"
 #include "kernels.h"
+#include "threads.h"
 
 namespace rnnkit {
 namespace gemm_detail {
@@ -34,20 +35,56 @@ PackBuffers& pack_buffers() {
   return buffers;
 }
 
+namespace {
+
+// Asks for the cache line at p in L1 (a hint; no fault if p is past the data).
+inline void prefetch_l1(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 0, 3);
+#endif
+}
+
+// The macro kernel; with prefetch_next, the next B strip's lines are requested, a share before each
+// row tile, while the current strip's tiles run.
+void macro_kernel_impl(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
+                       const float* b_panel, float* C, int64_t ldc, bool store, bool prefetch_next) {
+  const int64_t MR = kt.gemm_mr, NR = kt.gemm_nr;
+  const auto micro = store ? kt.gemm_micro_store : kt.gemm_micro;
+  const int64_t line_floats = static_cast<int64_t>(kCacheLine / sizeof(float));
+  const int64_t strip_lines = prefetch_next ? (kc * NR + line_floats - 1) / line_floats : 0;
+  const int64_t tiles = (mc + MR - 1) / MR;
+  const int64_t lines_per_tile = (strip_lines + tiles - 1) / tiles;
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t n = std::min(NR, nc - jr);
+    const float* next = b_panel + (jr + NR) * kc;  // the next strip, when there is one
+    const int64_t next_lines = jr + NR < nc ? strip_lines : 0;
+    for (int64_t ir = 0, line = 0; ir < mc; ir += MR) {
+      for (const int64_t end = std::min(next_lines, line + lines_per_tile); line < end; ++line)
+        prefetch_l1(next + line * line_floats);
+      const int64_t m = std::min(MR, mc - ir);
+      micro(kc, a_packed + ir * kc, b_panel + jr * kc, C + ir * ldc + jr, ldc, m, n);
+    }
+  }
+}
+
+}  // namespace
+
 // C[mc, nc] += (or, with store, =) the packed A block [mc, kc] times the packed B panel [kc, nc], tile
 // by tile. The B strip (kc · NR floats) stays in L1 while every row strip of the A block (in L2)
 // passes over it.
 void macro_kernel(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
                   const float* b_panel, float* C, int64_t ldc, bool store) {
-  const int64_t MR = kt.gemm_mr, NR = kt.gemm_nr;
-  const auto micro = store ? kt.gemm_micro_store : kt.gemm_micro;
-  for (int64_t jr = 0; jr < nc; jr += NR) {
-    const int64_t n = std::min(NR, nc - jr);
-    for (int64_t ir = 0; ir < mc; ir += MR) {
-      const int64_t m = std::min(MR, mc - ir);
-      micro(kc, a_packed + ir * kc, b_panel + jr * kc, C + ir * ldc + jr, ldc, m, n);
-    }
-  }
+  macro_kernel_impl(kt, mc, nc, kc, a_packed, b_panel, C, ldc, store, false);
+}
+
+// The same for a panel of op(B) packed ahead (sgemm_packed: a recurrent weight, 16 MB at H = 1024),
+// which comes from L3 or memory, not from L2 as a panel packed just before does: without the
+// prefetch the first tile of each strip waited on every line (bench/kernels/gemm_bench "packed step
+// NT 64x4096x1024", 1 thread: 2.70 -> 2.34 ms; on the just-packed panels of sgemm the prefetch cost
+// 2-3%, so they do without).
+void macro_kernel_prepacked(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
+                            const float* b_panel, float* C, int64_t ldc, bool store) {
+  macro_kernel_impl(kt, mc, nc, kc, a_packed, b_panel, C, ldc, store, true);
 }
 
 // Grows this thread's A pack buffer to hold an [MC, KC] block (rounded to MR) and returns it.
@@ -95,8 +132,8 @@ void gemm_packed_range(const GemmProblem& g, const PackedB& packed, int64_t m0, 
     for (int64_t pc = 0; pc < g.K; pc += kKC) {
       const int64_t kc = std::min(kKC, g.K - pc);
       g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
-      macro_kernel(*g.kt, mc, n1 - n0, kc, a_packed, packed.data + pc * n_padded + n0 * kc, g.C + ic * g.ldc + n0,
-                   g.ldc, g.overwrite && pc == 0);
+      macro_kernel_prepacked(*g.kt, mc, n1 - n0, kc, a_packed, packed.data + pc * n_padded + n0 * kc,
+                             g.C + ic * g.ldc + n0, g.ldc, g.overwrite && pc == 0);
     }
   }
 }
@@ -168,9 +205,21 @@ PackedB pack_b(const KernelTable& kt, bool transB, int64_t K, int64_t N, const f
                float* storage) {
   const int64_t NR = kt.gemm_nr;
   const int64_t n_padded = ((N + NR - 1) / NR) * NR;
-  for (int64_t pc = 0; pc < K; pc += kKC) {
-    const int64_t kc = std::min(kKC, K - pc);
-    kt.pack_b(transB, B, ldb, pc, kc, 0, N, storage + pc * n_padded);
+  // Tasks: K panels × groups of NR-wide strips, at least two per thread (the packing of a 16 MB W_hh
+  // takes ~1.5 ms, a 2-thread inference forward at H = 1024 ~65 ms); one thread when small.
+  const int64_t panels = (K + kKC - 1) / kKC, strips = n_padded / NR;
+  const int threads = thread_count();
+  const bool parallel = threads > 1 && K * N >= kParallelMinWork;
+  const int64_t groups = parallel ? std::min(strips, std::max<int64_t>(1, (2 * threads + panels - 1) / panels)) : 1;
+  const auto pack = [&](int64_t task) {
+    const int64_t pc = task / groups * kKC, kc = std::min(kKC, K - pc), group = task % groups;
+    const int64_t j0 = strips * group / groups * NR, j1 = std::min(N, strips * (group + 1) / groups * NR);
+    if (j1 > j0) kt.pack_b(transB, B, ldb, pc, kc, j0, j1 - j0, storage + pc * n_padded + j0 * kc);
+  };
+  if (parallel) {
+    parallel_for(panels * groups, pack);
+  } else {
+    for (int64_t task = 0; task < panels; ++task) pack(task);
   }
   return PackedB{&kt, K, N, storage};
 }
@@ -193,7 +242,7 @@ StepGemm::StepGemm(bool transW, int64_t M, int64_t N, int64_t K, const float* W,
     : transW_(transW), M_(M), N_(N), K_(K), W_(W), ldw_(ldw) {
   if (M <= kSmallM) return;  // the small-M kernels read W as it is
   const KernelTable& kt = kernels();
-  storage_.reset(new float[static_cast<size_t>(packed_b_size(kt, K, N))]);
+  storage_ = aligned_floats(packed_b_size(kt, K, N));
   packed_ = pack_b(kt, transW, K, N, W, ldw, storage_.get());
 }
 

@@ -11,8 +11,10 @@
 // N zero). The packing belongs to one KernelTable (its NR) and is only used with that table.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 
 #include "dispatch.h"
 
@@ -21,6 +23,24 @@ namespace rnnkit {
 // Rows of op(A) up to which sgemm and StepGemm use the unpacked small-M kernels: below this,
 // packing op(B) costs as much as the product itself (measured: bench/kernels/gemm_bench.cc).
 constexpr int64_t kSmallM = 4;
+
+// Packed panels and the buffers the microkernel's C tiles live in start on a cache line: the
+// microkernel's vector loads are then whole lines. (From plain new[], a large block starts 16 bytes
+// past a page, so every 64-byte load of a packed W_hh strip spanned two lines: the M = 64 recurrent
+// step over a 16 MB W_hh ran ~6% slower, bench/kernels/gemm_bench "packed step NT 64x4096x1024".)
+// The aligned operator new keeps glibc's freed blocks for the next call (no fresh pages: a plain new[]
+// with a line of slack, tried instead, paid ~1500 page faults a call, gru T100 B32 I128 H512 28.7 ->
+// 31.3 ms) at the price of a larger heap (peak RSS of a C++ process running lstm_forward inference
+// T25 B64 I1024 H1024: 94 -> 170 MB); a buffer kept across calls would have neither cost.
+constexpr std::size_t kCacheLine = 64;
+struct AlignedDelete {
+  void operator()(float* p) const { ::operator delete[](p, std::align_val_t{kCacheLine}); }
+};
+using AlignedFloats = std::unique_ptr<float[], AlignedDelete>;
+inline AlignedFloats aligned_floats(int64_t n) {
+  return AlignedFloats(static_cast<float*>(
+      ::operator new[](static_cast<std::size_t>(n) * sizeof(float), std::align_val_t{kCacheLine})));
+}
 
 struct PackedB {
   const KernelTable* kt = nullptr;  // the table it was packed for (its gemm_nr)
@@ -56,7 +76,7 @@ class StepGemm {
   int64_t M_, N_, K_;
   const float* W_;
   int64_t ldw_;
-  std::unique_ptr<float[]> storage_;
+  AlignedFloats storage_;
   PackedB packed_;
 };
 

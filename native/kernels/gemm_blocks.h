@@ -57,6 +57,9 @@ struct GemmProblem {
 // C[mc, nc] += (or, with store, =) the packed A block [mc, kc] times the packed B panel [kc, nc].
 void macro_kernel(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
                   const float* b_panel, float* C, int64_t ldc, bool store);
+// The same for op(B) packed ahead (sgemm_packed), streamed from L3 or memory: prefetches the next strip.
+void macro_kernel_prepacked(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
+                            const float* b_panel, float* C, int64_t ldc, bool store);
 
 // This thread's A pack buffer, grown to an [min(kMC, M), min(kKC, K)] block (rows rounded up to MR).
 float* a_pack_buffer(const KernelTable& kt, int64_t M, int64_t K);

@@ -164,8 +164,9 @@ void shared_a_task(SharedA& s, int64_t task) {
     const int64_t kc = std::min(kKC, g.K - pc);
     for (int64_t ic = 0; ic < g.M; ic += kMC) {
       const int64_t mc = std::min(kMC, g.M - ic);
-      macro_kernel(*g.kt, mc, n1 - n0, kc, s.a_all + pc * s.m_padded + ic * kc, s.packed->data + pc * n_padded + n0 * kc,
-                   g.C + ic * g.ldc + n0, g.ldc, g.overwrite && pc == 0);
+      macro_kernel_prepacked(*g.kt, mc, n1 - n0, kc, s.a_all + pc * s.m_padded + ic * kc,
+                             s.packed->data + pc * n_padded + n0 * kc, g.C + ic * g.ldc + n0, g.ldc,
+                             g.overwrite && pc == 0);
     }
   }
 }

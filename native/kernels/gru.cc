@@ -29,44 +29,49 @@ int64_t gru_backward_workspace_size(int64_t T, int64_t B, int64_t H) { return 4 
 namespace {
 
 // Forward without a workspace (kernels.h): gate pre-activations for one chunk of steps at a time
-// (inference_chunk_steps, recurrent.h; W_ih packed once), W_hn h of the current step only, nothing
-// saved for backward.
+// (InputProjection, recurrent.h), W_hn h of the current step only, nothing saved for backward.
 void gru_forward_inference(const RecurrentForwardArgs& a) {
   const KernelTable& kt = kernels();
   const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 3 * H, BH = B * H;
   const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
   const float* bHn = a.bHh == nullptr ? nullptr : a.bHh + 2 * H;
-  const int64_t chunk = inference_chunk_steps(T, B);
-  std::unique_ptr<float[]> buffer(new float[static_cast<size_t>(chunk * B * G + BH)]);
+  const InputProjection input(T, B, I, G, a.wIh);
+  const int64_t chunk = input.chunk_steps();
+  const AlignedFloats buffer = aligned_floats(chunk * B * G + BH + G);
   float* gates = buffer.get();                // [chunk, B, 3H]
   float* hn = buffer.get() + chunk * B * G;   // [B, H] W_hn h + b_hn of the current step
+  // [b_ir + b_hr, b_iz + b_hz, b_in], added to each row after its step's GEMM (the row is in L1 then)
+  // instead of written into every row before the input GEMM (a pass over T·B·3H floats of memory).
+  float* bias = hn + BH;
+  const bool has_bias = a.bIh != nullptr || a.bHh != nullptr;
+  fill_bias_rows(bias, 1, G, 0, 2 * H, a.bIh, a.bHh);
+  fill_bias_rows(bias, 1, G, 2 * H, H, a.bIh, nullptr);
 
   std::memmove(a.hN, a.h0, BH * sizeof(float));
-  const StepGemm input(true, chunk * B, G, I, a.wIh, I);
   const StepGemm recurrentRz(true, B, 2 * H, H, a.wHh, H);
   const StepGemm recurrentN(true, B, H, H, a.wHh + 2 * H * H, H);
   for (int64_t s0 = 0; s0 < T; s0 += chunk) {
     const int64_t n = T - s0 < chunk ? T - s0 : chunk;
     const int64_t t0 = a.reverse ? T - s0 - n : s0;
-    // gates = [b_ir + b_hr, b_iz + b_hz, b_in] + x[t0 : t0+n] · wIhᵀ   [n·B, 3H]
-    fill_bias_rows(gates, n * B, G, 0, 2 * H, a.bIh, a.bHh);
-    fill_bias_rows(gates, n * B, G, 2 * H, H, a.bIh, nullptr);
-    input.run_rows(n * B, a.x + t0 * B * I, I, 1.0f, gates, G);
+    input.run(n * B, a.x + t0 * B * I, gates, G);  // gates = x[t0 : t0+n] · wIhᵀ   [n·B, 3H]
     for (int64_t s = 0; s < n; ++s) {
       const int64_t t = a.reverse ? t0 + n - 1 - s : t0 + s;
       float* gt = gates + (t - t0) * B * G;
       float* ot = a.out + t * BH;
       recurrentRz.run(a.hN, H, 1.0f, gt, G);  // gates[t][:, 0:2H] += h · wHh[0:2H]ᵀ
       recurrentN.run(a.hN, H, 0.0f, hn, H);   // hn = h · wHh[2H:3H]ᵀ
-      for (int64_t b = 0; b < B; ++b) {
-        const int64_t hb = b * H;
-        if (!is_active(a.lengths, t, b)) {
-          std::memset(ot + hb, 0, row_bytes);
-          continue;
+      for_step_rows(B, H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t hb = b * H;
+          if (!is_active(a.lengths, t, b)) {
+            std::memset(ot + hb, 0, row_bytes);
+            continue;
+          }
+          if (has_bias) kt.axpy(gt + b * G, 1.0f, bias, G);
+          kt.gru_cell_forward(gt + b * G, ot + hb, hn + hb, bHn, a.hN + hb, H);
+          std::memcpy(a.hN + hb, ot + hb, row_bytes);
         }
-        kt.gru_cell_forward(gt + b * G, ot + hb, hn + hb, bHn, a.hN + hb, H);
-        std::memcpy(a.hN + hb, ot + hb, row_bytes);
-      }
+      });
     }
   }
 }

@@ -46,15 +46,21 @@ int64_t lstm_backward_workspace_size(int64_t T, int64_t B, int64_t H) { return 4
 namespace {
 
 // Forward without a workspace (kernels.h): the same steps, but the gate pre-activations exist only
-// for one chunk of steps at a time (inference_chunk_steps, recurrent.h; input projection per chunk
-// against W_ih packed once), the cell state lives in cN, and nothing is saved for backward.
+// for one chunk of steps at a time (InputProjection, recurrent.h), the cell state lives in cN, and
+// nothing is saved for backward.
 void lstm_forward_inference(const RecurrentForwardArgs& a) {
   const KernelTable& kt = kernels();
   const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 4 * H, BH = B * H;
   const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
-  const int64_t chunk = inference_chunk_steps(T, B);
-  std::unique_ptr<float[]> buffer(new float[static_cast<size_t>(chunk * B * G)]);  // [chunk, B, 4H]
+  const InputProjection input(T, B, I, G, a.wIh);
+  const int64_t chunk = input.chunk_steps();
+  const AlignedFloats buffer = aligned_floats(chunk * B * G + G);  // [chunk, B, 4H], then bias [4H]
   float* gates = buffer.get();
+  // bIh + bHh, added to each row after its step's GEMM (the row is in L1 then) instead of written
+  // into every row before the input GEMM (a pass over T·B·4H floats of memory, on one thread).
+  float* bias = gates + chunk * B * G;
+  const bool has_bias = a.bIh != nullptr || a.bHh != nullptr;
+  fill_bias_rows(bias, 1, G, 0, G, a.bIh, a.bHh);
 
   std::memmove(a.hN, a.h0, BH * sizeof(float));
   if (a.c0 == nullptr) {
@@ -62,28 +68,28 @@ void lstm_forward_inference(const RecurrentForwardArgs& a) {
   } else {
     std::memmove(a.cN, a.c0, BH * sizeof(float));
   }
-  const StepGemm input(true, chunk * B, G, I, a.wIh, I);  // op(W) = wIhᵀ [I, 4H]
-  const StepGemm recurrent(true, B, G, H, a.wHh, H);      // op(W) = wHhᵀ [H, 4H]
+  const StepGemm recurrent(true, B, G, H, a.wHh, H);  // op(W) = wHhᵀ [H, 4H]
   for (int64_t s0 = 0; s0 < T; s0 += chunk) {
     const int64_t n = T - s0 < chunk ? T - s0 : chunk;
     const int64_t t0 = a.reverse ? T - s0 - n : s0;  // the chunk holds steps t0 … t0+n−1
-    // gates = bIh + bHh + x[t0 : t0+n] · wIhᵀ   [n·B, 4H]
-    fill_bias_rows(gates, n * B, G, 0, G, a.bIh, a.bHh);
-    input.run_rows(n * B, a.x + t0 * B * I, I, 1.0f, gates, G);
+    input.run(n * B, a.x + t0 * B * I, gates, G);  // gates = x[t0 : t0+n] · wIhᵀ   [n·B, 4H]
     for (int64_t s = 0; s < n; ++s) {
       const int64_t t = a.reverse ? t0 + n - 1 - s : t0 + s;
       float* gt = gates + (t - t0) * B * G;  // [B, 4H]
       float* ot = a.out + t * BH;            // out[t] [B, H]
       recurrent.run(a.hN, H, 1.0f, gt, G);   // gates[t] += h · wHhᵀ
-      for (int64_t b = 0; b < B; ++b) {
-        const int64_t hb = b * H;
-        if (!is_active(a.lengths, t, b)) {
-          std::memset(ot + hb, 0, row_bytes);  // padded step: state unchanged, output zero
-          continue;
+      for_step_rows(B, H, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const int64_t hb = b * H;
+          if (!is_active(a.lengths, t, b)) {
+            std::memset(ot + hb, 0, row_bytes);  // padded step: state unchanged, output zero
+            continue;
+          }
+          if (has_bias) kt.axpy(gt + b * G, 1.0f, bias, G);
+          kt.lstm_cell_forward(gt + b * G, a.cN + hb, ot + hb, a.cN + hb, H);  // c updated in place
+          std::memcpy(a.hN + hb, ot + hb, row_bytes);
         }
-        kt.lstm_cell_forward(gt + b * G, a.cN + hb, ot + hb, a.cN + hb, H);  // c updated in place
-        std::memcpy(a.hN + hb, ot + hb, row_bytes);
-      }
+      });
     }
   }
 }

@@ -1,6 +1,8 @@
 // Shared helpers of the fused recurrent kernels (recurrent.h); mirrors lib/backend/js/recurrent.ts.
 #include "recurrent.h"
 
+#include <algorithm>
+
 #include "kernels.h"
 
 namespace rnnkit {
@@ -49,6 +51,24 @@ void accumulate_input_gradients(float* dWIh, float* dX, const float* dG, int64_t
     if (dX != nullptr) sgemm(false, false, n, I, width, 1.0f, dG + r * ldg, ldg, wIh, I, 1.0f, dX + r * I, I);
     r = end;
   }
+}
+
+int64_t inference_chunk_steps(int64_t T, int64_t B, int64_t I, int64_t G) {
+  int64_t rows = std::max(kInferenceChunkRows, 4 * I);
+  rows = std::min(rows, std::max(kInferenceChunkRows, kInferenceChunkMaxFloats / std::max<int64_t>(G, 1)));
+  const int64_t steps = std::max<int64_t>(1, std::min(T, rows / std::max<int64_t>(B, 1)));
+  const int64_t chunks = std::max<int64_t>(1, (T + steps - 1) / steps);
+  return std::max<int64_t>(1, (T + chunks - 1) / chunks);
+}
+
+InputProjection::InputProjection(int64_t T, int64_t B, int64_t I, int64_t G, const float* wIh)
+    : chunk_steps_(inference_chunk_steps(T, B, I, G)), I_(I), G_(G), wIh_(wIh) {
+  if (chunk_steps_ < T) packed_.reset(new StepGemm(true, chunk_steps_ * B, G, I, wIh, I));  // op(W) = wIhᵀ [I, G]
+}
+
+void InputProjection::run(int64_t rows, const float* x, float* gates, int64_t ldg) const {
+  if (packed_ != nullptr) return packed_->run_rows(rows, x, I_, 0.0f, gates, ldg);
+  sgemm(false, true, rows, G_, I_, 1.0f, x, I_, wIh_, I_, 0.0f, gates, ldg);
 }
 
 }  // namespace rnnkit

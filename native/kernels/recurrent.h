@@ -6,7 +6,12 @@
 // index r = t·B + b of a [T, B, ·] buffer. None of these allocate.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
+
+#include "gemm.h"
+#include "threads.h"
 
 namespace rnnkit {
 
@@ -20,16 +25,48 @@ void fill_bias_rows(float* C, int64_t rows, int64_t ldc, int64_t col0, int64_t w
 
 // dBias[j] += Σ_r G[r·ldg + j] for j < width, summed in double (T·B rows would lose float digits), and
 // the same sums added to dBias2[j] when it is not null (b_ih and b_hh get the same gradient: one pass).
-// Forward without a workspace (inference: nothing will run backward) keeps only a chunk of steps'
-// gate pre-activations at a time: enough steps for about kInferenceChunkRows rows (T·B rows in
-// all), so the chunk's input projection is still one efficient GEMM while its buffer stays in cache.
+void add_column_sums(float* dBias, float* dBias2, const float* G, int64_t rows, int64_t ldg, int64_t width);
+
+// Forward without a workspace (inference: nothing will run backward) keeps the gate pre-activations
+// [rows, G] of one chunk of steps at a time. Each chunk's input projection streams all of W_ih
+// (G·I floats), and in doing so evicts W_hh from the caches the steps read it from, so a chunk takes
+// at least 4·I rows (its gates, written and read once, then outweigh the W_ih re-read 4 to 1) and at
+// least kInferenceChunkRows (one efficient GEMM); at most kInferenceChunkMaxFloats of gates. The
+// steps are then shared evenly among the chunks (T = 25 in chunks of 16 would leave 9: 13 and 12).
+// Measured (bench/kernels/gemm_bench "lstm infer", 1 thread): T25 B64 I1024 H1024 in chunks of 4
+// steps 141 ms, in one chunk 129 ms; T50 B256 I256 H256: chunks of 1 or 4 steps 60 ms, one chunk of
+// 52 MB 83 ms (fresh pages every call).
 constexpr int64_t kInferenceChunkRows = 256;
-inline int64_t inference_chunk_steps(int64_t T, int64_t B) {
-  const int64_t steps = (kInferenceChunkRows + B - 1) / B;
-  return steps < 1 ? 1 : steps > T ? T : steps;
+constexpr int64_t kInferenceChunkMaxFloats = int64_t{1} << 23;  // 32 MB of gates
+int64_t inference_chunk_steps(int64_t T, int64_t B, int64_t I, int64_t G);
+
+// The per-row gate math of one step (inference), split among the pool threads when the step has
+// enough of it: rows(b0, b1) for row ranges covering [0, B). Below kStepRowsParallelMinUnits units
+// (B·H) a share is a few µs, about what waking a worker costs. At B = 64, H = 1024 the serial gate
+// math was ~4% of a 2-thread forward.
+constexpr int64_t kStepRowsParallelMinUnits = int64_t{1} << 14;
+template <class Rows>
+void for_step_rows(int64_t B, int64_t H, const Rows& rows) {
+  const int64_t tasks = B * H < kStepRowsParallelMinUnits ? 1 : std::min<int64_t>(thread_count(), B);
+  if (tasks <= 1) return rows(int64_t{0}, B);
+  parallel_for(tasks, [&](int64_t task) { rows(B * task / tasks, B * (task + 1) / tasks); });
 }
 
-void add_column_sums(float* dBias, float* dBias2, const float* G, int64_t rows, int64_t ldg, int64_t width);
+// The input projection of a forward-only call, chunk by chunk: gates [rows, G] (ldg) = x [rows, I] ·
+// wIhᵀ (wIh [G, I]; gates is written, not read). With several chunks op(W_ih) is packed once (StepGemm) and every chunk reads
+// that packing; with one chunk it is one sgemm, which packs op(W_ih) panel by panel as the rows pass
+// over it (packing all of it ahead would only add a pass over 4·G·I bytes).
+class InputProjection {
+ public:
+  InputProjection(int64_t T, int64_t B, int64_t I, int64_t G, const float* wIh);
+  int64_t chunk_steps() const { return chunk_steps_; }
+  void run(int64_t rows, const float* x, float* gates, int64_t ldg) const;
+
+ private:
+  int64_t chunk_steps_, I_, G_;
+  const float* wIh_;
+  std::unique_ptr<StepGemm> packed_;  // several chunks only
+};
 
 // The input side of backward, as large GEMMs over maximal runs of active rows after the time loop:
 //   dWIh[0:width, :] += dG[:, 0:width]ᵀ · x                 [width, I]

@@ -11,3 +11,5 @@ TEST(gru_packed_recurrent_weights_every_isa) { check_cell_packed_weights(Cell::g
 TEST(gru_single_bias_gradient_every_isa) { check_single_bias_gradient(Cell::gru); }
 
 TEST(gru_forward_only_chunks_every_isa) { check_forward_only_chunks(Cell::gru); }
+
+TEST(gru_forward_only_threaded_every_isa) { check_forward_only_threaded(Cell::gru); }

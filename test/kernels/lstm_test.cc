@@ -12,6 +12,8 @@ TEST(lstm_single_bias_gradient_every_isa) { check_single_bias_gradient(Cell::lst
 
 TEST(lstm_forward_only_chunks_every_isa) { check_forward_only_chunks(Cell::lstm); }
 
+TEST(lstm_forward_only_threaded_every_isa) { check_forward_only_threaded(Cell::lstm); }
+
 TEST(lstm_saturated_gates_stay_finite) {
   // Pre-activations of ±1e4 saturate every gate; nothing may overflow into Inf or NaN.
   for (const auto* table : usable_tables()) {

@@ -225,16 +225,16 @@ inline void check_single_bias_gradient(Cell cell) {
   }
 }
 
-// Forward only (workspace null) over several input-projection chunks (kInferenceChunkRows = 256
-// rows: T = 40, B = 9 gives chunks of 29 and 11 steps), both directions, with lengths and padded x
-// NaN: outputs against the double reference.
-inline void check_forward_only_chunks(Cell cell) {
-  std::vector<int32_t> lengths = {40, 3, 17, 40, 1, 29, 30, 39, 12};
+// Forward only (workspace null) of shape T × B × I × H with `lengths`, both directions, padded x NaN,
+// at `threads` pool threads: outputs against the double reference on every table.
+inline void check_forward_only(Cell cell, int64_t T, int64_t B, int64_t I, int64_t H,
+                               const std::vector<int32_t>& lengths, int threads, const std::string& what) {
+  const int previous_threads = rnnkit::thread_count();
+  rnnkit::set_thread_count(threads);
   for (const auto* table : usable_tables()) {
     rnnkit::ScopedKernelTable use(*table);
     for (bool reverse : {false, true}) {
-      const Shape shape{40, 9, 5, 7, reverse, lengths};
-      const int64_t T = shape.T, B = shape.B, I = shape.I, H = shape.H;
+      const Shape shape{T, B, I, H, reverse, lengths};
       const Problem p = make_problem(cell, shape, reverse ? 31 : 30);
       const Forward ref = reference_forward(p);
       std::vector<float> x = to_float(p.x), h0 = to_float(p.h0), c0 = to_float(p.c0), wIh = to_float(p.wIh),
@@ -248,12 +248,31 @@ inline void check_forward_only_chunks(Cell cell) {
       run_forward(cell, {out.data(), hN.data(), ptr_or_null(cN), nullptr, x.data(), h0.data(), ptr_or_null(c0),
                          wIh.data(), wHh.data(), bIh.data(), bHh.data(), lengths.data(), reverse, T, B, I, H});
       const std::string label = std::string(table->name) + " " + cell_name(cell) + (reverse ? " reverse" : "") +
-                                " forward only, 2 chunks";
+                                " forward only, " + what;
       CHECK_CLOSE(label + " out", out.data(), ref.out.data(), T * B * H, 1e-5);
       CHECK_CLOSE(label + " hN", hN.data(), ref.hN.data(), B * H, 1e-5);
       if (lstm) CHECK_CLOSE(label + " cN", cN.data(), ref.cN.data(), B * H, 1e-5);
     }
   }
+  rnnkit::set_thread_count(previous_threads);
+}
+
+// Over several input-projection chunks (kInferenceChunkRows = 256 rows: T = 40, B = 9 gives two
+// chunks of 20 steps, W_ih packed once).
+inline void check_forward_only_chunks(Cell cell) {
+  check_forward_only(cell, 40, 9, 5, 7, {40, 3, 17, 40, 1, 29, 30, 39, 12}, rnnkit::thread_count(), "2 chunks");
+}
+
+// At 2 threads with B·H = 33·512 ≥ kStepRowsParallelMinUnits: the per-step gate math split among the
+// threads (row ranges 0-15 and 16-32, padded rows in both), and at H = 512 the LSTM's W_hh (512 × 2048)
+// packed by both threads.
+inline void check_forward_only_threaded(Cell cell) {
+  std::vector<int32_t> lengths(33, 3);
+  lengths[0] = 1;
+  lengths[16] = 2;
+  lengths[17] = 1;
+  lengths[32] = 2;
+  check_forward_only(cell, 3, 33, 5, 512, lengths, 2, "2 threads");
 }
 
 inline void check_cell_everywhere(Cell cell) {
