@@ -23,12 +23,18 @@ constexpr int64_t kNC = 2048;  // columns of op(B) per packed panel (a multiple 
 // 0.41 → 0.12 ms), and at 16 still less than packing.
 constexpr int64_t kUnpackedMaxM = 16;
 constexpr int64_t kParallelMinWork = int64_t{1} << 20;  // multiply-adds below which one thread is faster
+// Threaded sgemm packs all of op(B) at once (run_whole_b) when C has more than kCachedMaxC floats
+// (16 MiB: more than the L3 keeps beside everything else, so every pass over C goes to memory) and
+// packed op(B) at most kWholeBMaxFloats (8 MiB, in L3): each C row block then passes through every K
+// panel while it is in cache, and C crosses memory once instead of once per K panel.
+constexpr int64_t kCachedMaxC = int64_t{4} << 20;
+constexpr int64_t kWholeBMaxFloats = int64_t{2} << 20;
 
 
 struct PackBuffers {
   std::vector<float> a, b;
   // The shared panels of a threaded sgemm this thread starts (run_shared_panels): two op(B) panels
-  // and one progress counter per row block.
+  // and one progress counter per row block; or all of op(B), packed (run_whole_b).
   std::vector<float> panels;
   std::unique_ptr<std::atomic<int64_t>[]> block_progress;
   int64_t block_progress_size = 0;
@@ -70,6 +76,17 @@ float* a_pack_buffer(const KernelTable& kt, int64_t M, int64_t K);
 void gemm_block_range(const GemmProblem& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
 void gemm_packed_range(const GemmProblem& g, const PackedB& packed, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
 void gemm_small_range(const GemmProblem& g, int64_t n0, int64_t n1);
+
+// How run_blocked shares sgemm's packed path among `threads` threads (gemm_threads.cc): not at all
+// (one thread, or too little work); whole-tile column or row ranges, one per thread (too few row
+// blocks to share out); op(B) packed one [kKC, kNC] panel at a time, each panel shared by all
+// threads (run_shared_panels); or all of op(B) packed first (run_whole_b, see kCachedMaxC).
+enum class BlockedSchedule { serial, split, shared_panels, whole_b };
+BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t NR, int threads);
+
+// The whole-op(B) schedule itself, on the pool whatever the shape (run_blocked picks it only through
+// blocked_schedule; tests run it on small odd shapes). C already scaled by beta, as below.
+void run_whole_b(const GemmProblem& g);
 
 // The whole product of each kind on the pool (gemm_threads.cc), or serially when it is small or there
 // is one thread. C is already scaled by beta (or g.overwrite is set).

@@ -1,8 +1,11 @@
 // How sgemm and sgemm_packed share a product among the pool threads (threads.h), on top of the serial
-// pieces in gemm.cc. Three schedules:
+// pieces in gemm.cc. Four schedules (blocked_schedule picks among sgemm's):
 //   - shared op(B) panels (sgemm with many row blocks): the threads pack each [kKC, kNC] panel of op(B)
 //     together, into one of two buffers, then take row blocks of it; op(B) is packed once, not once
 //     per thread, and whoever is free takes the next block;
+//   - whole op(B) (sgemm with many row blocks, several K panels, a C too big for the caches and an
+//     op(B) that fits them: the input projection over a whole sequence): the threads pack all of op(B)
+//     together, then take row blocks, each through every K panel while its C rows are in cache;
 //   - shared op(A) (sgemm_packed, op(B) already packed, with few row blocks: the recurrent step and
 //     the chunked input projection): the threads pack all of op(A) together, once, then take column
 //     ranges; with many row blocks, row blocks are simply shared out (each packs its own A block);
@@ -127,13 +130,6 @@ void run_split(const GemmProblem& g, bool allow_row_split, const Range& range) {
   });
 }
 
-// Shared panels pay off once there are enough row blocks to share out (each thread then packs only
-// part of op(B), not all of it); fewer rows split the columns instead (run_split).
-bool uses_shared_panels(const GemmProblem& g) {
-  const int threads = thread_count();
-  return threads > 1 && g.M * g.N * g.K >= kParallelMinWork && (g.M + kMC - 1) / kMC >= 2 * threads;
-}
-
 // sgemm_packed with few row blocks. Tasks: first one per [kMC, kKC] block of op(A), packing it into
 // the caller's buffer (panel pc at pc · m_padded floats, block ic at ic · kc within it: the strips
 // pack_a writes, so each panel is one [kc, m_padded] strip sequence); then one per range of columns,
@@ -190,10 +186,70 @@ void run_shared_a(const GemmProblem& g, const PackedB& packed) {
   parallel_for(s.pack_tasks + column_tasks, [&](int64_t task) { shared_a_task(s, task); });
 }
 
+// All of op(B) packed once by the threads together (the PackedB layout, each K panel at
+// pc · n_padded), then row blocks shared out, each taking its C rows through every K panel in turn
+// (gemm_packed_range). Tasks: first the pack tasks (K panel by K panel, groups of NR-wide strips),
+// then one per row block, which waits until all of op(B) is packed (parallel_for starts tasks in
+// order, so the packs are all claimed by then).
+struct WholeB {
+  const GemmProblem* g;
+  int64_t n_padded, strips_per_pack, packs_per_panel, pack_tasks;
+  float* data;  // [K, n_padded] packed
+  std::atomic<int64_t> packs_done;
+};
+
+void whole_b_task(WholeB& s, int64_t task) {
+  const GemmProblem& g = *s.g;
+  const int64_t NR = g.kt->gemm_nr;
+  if (task < s.pack_tasks) {
+    const int64_t pc = task / s.packs_per_panel * kKC, kc = std::min(kKC, g.K - pc);
+    const int64_t c0 = task % s.packs_per_panel * s.strips_per_pack * NR;
+    const int64_t c1 = std::min(g.N, c0 + s.strips_per_pack * NR);
+    g.kt->pack_b(g.transB, g.B, g.ldb, pc, kc, c0, c1 - c0, s.data + pc * s.n_padded + c0 * kc);
+    s.packs_done.fetch_add(1, std::memory_order_release);
+    return;
+  }
+  spin_until([&] { return s.packs_done.load(std::memory_order_acquire) >= s.pack_tasks; });
+  const int64_t ic = (task - s.pack_tasks) * kMC;
+  gemm_packed_range(g, PackedB{g.kt, g.K, g.N, s.data}, ic, std::min(g.M, ic + kMC), 0, g.N);
+}
+
 }  // namespace
 
+BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t NR, int threads) {
+  const int64_t row_blocks = (M + kMC - 1) / kMC;
+  if (threads <= 1 || M * N * K < kParallelMinWork) return BlockedSchedule::serial;
+  // Shared op(B) pays off once there are enough row blocks to share out (each thread then packs only
+  // part of op(B), not all of it); fewer rows split the columns instead (run_split).
+  if (row_blocks < 2 * threads) return BlockedSchedule::split;
+  const int64_t n_padded = (N + NR - 1) / NR * NR;
+  if (K > kKC && M * N > kCachedMaxC && K * n_padded <= kWholeBMaxFloats) return BlockedSchedule::whole_b;
+  return BlockedSchedule::shared_panels;
+}
+
+void run_whole_b(const GemmProblem& g) {
+  const int64_t NR = g.kt->gemm_nr, strips = (g.N + NR - 1) / NR;
+  const int64_t panels = (g.K + kKC - 1) / kKC;
+  WholeB s;
+  s.g = &g;
+  s.n_padded = strips * NR;
+  // About 4 pack tasks per thread over all of op(B), at most one panel's strips each.
+  s.strips_per_pack =
+      std::min(strips, std::max<int64_t>(1, (strips * panels + 4 * thread_count() - 1) / (4 * thread_count())));
+  s.packs_per_panel = (strips + s.strips_per_pack - 1) / s.strips_per_pack;
+  s.pack_tasks = panels * s.packs_per_panel;
+  PackBuffers& buffers = pack_buffers();
+  if (buffers.panels.size() < static_cast<size_t>(g.K * s.n_padded)) buffers.panels.resize(g.K * s.n_padded);
+  s.data = buffers.panels.data();
+  s.packs_done.store(0, std::memory_order_relaxed);
+  const int64_t row_blocks = (g.M + kMC - 1) / kMC;
+  parallel_for(s.pack_tasks + row_blocks, [&](int64_t task) { whole_b_task(s, task); });
+}
+
 void run_blocked(const GemmProblem& g) {
-  if (uses_shared_panels(g)) return run_shared_panels(g);
+  const BlockedSchedule schedule = blocked_schedule(g.M, g.N, g.K, g.kt->gemm_nr, thread_count());
+  if (schedule == BlockedSchedule::whole_b) return run_whole_b(g);
+  if (schedule == BlockedSchedule::shared_panels) return run_shared_panels(g);
   run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_block_range(g, m0, m1, n0, n1); });
 }
 
