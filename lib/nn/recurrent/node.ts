@@ -18,6 +18,7 @@ import { getBackend } from '../../backend/index.js';
 import { GATES, type Backend, type CellKind, type RecurrentBackwardArgs, type RecurrentForwardArgs } from '../../backend/backend.js';
 import { isGradEnabled, record } from '../../tensor/autograd.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { giveBack, takeBack, takeBuffer } from './workspace_pool.js';
 
 export interface RecurrentNodeInputs {
   /** [T, B, I] */
@@ -136,7 +137,7 @@ function backwardCall(
   const dBHh = bHh ? new Float32Array(G * H) : null; // [G·H]
   const args: RecurrentBackwardArgs = {
     dX, dH0, dC0, dWIh, dWHh, dBIh, dBHh,
-    scratch: new Float32Array(backend.recurrentBackwardWorkspaceSize(cell, T, B, H)),
+    scratch: takeBuffer(backend.recurrentBackwardWorkspaceSize(cell, T, B, H)), // given back after the call
     dOut, dHN, dCN: cell === 'lstm' ? dCN : null,
     x: x.data, h0: h0.data, c0: c0?.data ?? null, wIh: wIh.data, wHh: wHh.data,
     out: call.out, workspace: call.forward.workspace!, lengths, reverse, T, B, I, H, // recorded: kept
@@ -147,6 +148,31 @@ function backwardCall(
     ...(bIh && bHh ? [bIh.requiresGrad ? dBIh : null, bHh.requiresGrad ? dBHh : null] : []),
   ];
   return { args, grads };
+}
+
+/**
+ * The saved workspace of a recorded node: it goes back to the pool once its backward has run, and a
+ * second backward through the node takes it back if no other call has reused it since (else the
+ * saved state is gone, as in PyTorch without retain_graph, and it throws).
+ */
+class SavedWorkspace {
+  private token: number | null = null;
+  constructor(readonly name: string, readonly buffer: Float32Array) {}
+
+  /** Before each backward: the workspace, still holding what forward saved. */
+  use(): Float32Array {
+    if (this.token !== null && !takeBack(this.buffer, this.token)) {
+      throw new Error(`backward through ${this.name} a second time: its saved workspace was reused by a later call ` +
+        'after the first backward; run forward again for another backward');
+    }
+    this.token = null;
+    return this.buffer;
+  }
+
+  /** After each backward. */
+  release(): void {
+    this.token = giveBack(this.buffer);
+  }
 }
 
 function nodeOutputs(tensors: Tensor[], offset: number, cell: CellKind): RecurrentNodeOutputs {
@@ -162,13 +188,19 @@ export function recurrentLayer(cell: CellKind, inputs: RecurrentNodeInputs): Rec
   // Only a node that will run backward keeps its workspace. A forward-only call (noGrad, or no input
   // needs a gradient: inference, streaming) passes none where the backend allows (the native kernels
   // then save nothing and chunk the input projection), else writes into one shared scratch.
-  const workspace = willRecord([inputs]) ? new Float32Array(workspaceSize)
+  const keeps = willRecord([inputs]);
+  const workspace = keeps ? takeBuffer(workspaceSize)
     : backend.forwardOnly === true ? null : inferenceWorkspace(workspaceSize);
   const call = prepareCall(cell, inputs, workspace);
+  const name = `${cell}${inputs.reverse ? '_reverse' : ''}`;
+  const saved = keeps ? new SavedWorkspace(name, workspace!) : null;
   backend.recurrentForward(cell, call.forward);
-  const tensors = record(`${cell}${inputs.reverse ? '_reverse' : ''}`, callOutputs(call), call.nodeInputs, (gradOutputs) => {
+  const tensors = record(name, callOutputs(call), call.nodeInputs, (gradOutputs) => {
+    saved!.use(); // recorded only when keeps
     const { args, grads } = backwardCall(backend, cell, call, gradOutputs);
     backend.recurrentBackward(cell, args);
+    giveBack(args.scratch);
+    saved!.release();
     return grads;
   });
   return nodeOutputs(tensors, 0, cell);
@@ -196,7 +228,7 @@ export function recurrentLayers(cell: CellKind, inputsList: RecurrentNodeInputs[
   let offset = 0;
   const calls = inputsList.map((inputs, i) => {
     const size = sizes[i]!;
-    const workspace = none ? null : scratch === null ? new Float32Array(size) : scratch.subarray(offset, offset + size);
+    const workspace = none ? null : scratch === null ? takeBuffer(size) : scratch.subarray(offset, offset + size);
     offset += size;
     return prepareCall(cell, inputs, workspace);
   });
@@ -211,7 +243,10 @@ export function recurrentLayers(cell: CellKind, inputsList: RecurrentNodeInputs[
     return at;
   }));
   const outputCounts = calls.map((c) => callOutputs(c).length);
-  const tensors = record(`${cell}_x${calls.length}`, calls.flatMap(callOutputs), nodeInputs, (gradOutputs) => {
+  const name = `${cell}_x${calls.length}`;
+  const saved = keeps ? calls.map((c) => new SavedWorkspace(name, c.forward.workspace!)) : [];
+  const tensors = record(name, calls.flatMap(callOutputs), nodeInputs, (gradOutputs) => {
+    for (const s of saved) s.use();
     let first = 0;
     const parts = calls.map((call, i) => {
       const part = backwardCall(backend, cell, call, gradOutputs.slice(first, first + outputCounts[i]!));
@@ -219,6 +254,8 @@ export function recurrentLayers(cell: CellKind, inputsList: RecurrentNodeInputs[
       return part;
     });
     backwardBatch(cell, parts.map((p) => p.args));
+    for (const p of parts) giveBack(p.args.scratch);
+    for (const s of saved) s.release();
     // A shared input (x) gets the sum of its calls' gradients.
     const grads: (Float32Array | null)[] = nodeInputs.map(() => null);
     parts.forEach((part, i) => part.grads.forEach((g, j) => {
