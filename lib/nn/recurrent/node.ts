@@ -16,7 +16,7 @@
  */
 import { getBackend } from '../../backend/index.js';
 import { GATES, type Backend, type CellKind, type RecurrentBackwardArgs, type RecurrentForwardArgs } from '../../backend/backend.js';
-import { isGradEnabled, record } from '../../tensor/autograd.js';
+import { isGradEnabled, leafGradTarget, record } from '../../tensor/autograd.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { giveBack, takeBack, takeBuffer } from './workspace_pool.js';
 
@@ -117,11 +117,23 @@ function callOutputs(call: LayerCall): { data: Float32Array; shape: number[] }[]
 }
 
 /**
- * The backward arguments of a call for the upstream gradients of its outputs, with freshly zeroed
- * gradient buffers (the kernels accumulate), and the gradients to return, in nodeInputs order.
+ * The buffer the kernel accumulates the gradient of weight or bias `t` into: its `.grad` itself when
+ * `t` is a leaf and `direct` (no other call of the node adds into it; then nothing is returned for
+ * it), else a fresh zeroed one, returned.
+ */
+function weightGradBuffer(t: Tensor, direct: boolean): { buffer: Float32Array; returned: boolean } {
+  const target = direct ? leafGradTarget(t) : null;
+  return target === null ? { buffer: new Float32Array(t.size), returned: true } : { buffer: target, returned: false };
+}
+
+/**
+ * The backward arguments of a call for the upstream gradients of its outputs, with the gradient
+ * buffers the kernels accumulate into (fresh zeroed ones, or a weight's own `.grad`: weightGradBuffer),
+ * and the gradients to return, in nodeInputs order. `direct`: whether this call's weights and biases
+ * are its own (no other call in the node shares them), so their `.grad` can be added into in place.
  */
 function backwardCall(
-  backend: Backend, cell: CellKind, call: LayerCall, gradOutputs: (Float32Array | null)[],
+  backend: Backend, cell: CellKind, call: LayerCall, gradOutputs: (Float32Array | null)[], direct = true,
 ): { args: RecurrentBackwardArgs; grads: (Float32Array | null)[] } {
   const { x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse } = call.inputs;
   const { T, B, I, H } = call;
@@ -131,12 +143,12 @@ function backwardCall(
   const dX = x.requiresGrad ? new Float32Array(T * B * I) : null; // [T, B, I]
   const dH0 = h0.requiresGrad ? new Float32Array(B * H) : null; // [B, H]
   const dC0 = c0?.requiresGrad ? new Float32Array(B * H) : null; // [B, H]
-  const dWIh = new Float32Array(G * H * I); // [G·H, I]
-  const dWHh = new Float32Array(G * H * H); // [G·H, H]
-  const dBIh = bIh ? new Float32Array(G * H) : null; // [G·H]
-  const dBHh = bHh ? new Float32Array(G * H) : null; // [G·H]
+  const gWIh = weightGradBuffer(wIh, direct); // [G·H, I]
+  const gWHh = weightGradBuffer(wHh, direct); // [G·H, H]
+  const gBIh = bIh ? weightGradBuffer(bIh, direct) : null; // [G·H]
+  const gBHh = bHh ? weightGradBuffer(bHh, direct) : null; // [G·H]
   const args: RecurrentBackwardArgs = {
-    dX, dH0, dC0, dWIh, dWHh, dBIh, dBHh,
+    dX, dH0, dC0, dWIh: gWIh.buffer, dWHh: gWHh.buffer, dBIh: gBIh?.buffer ?? null, dBHh: gBHh?.buffer ?? null,
     scratch: takeBuffer(backend.recurrentBackwardWorkspaceSize(cell, T, B, H)), // given back after the call
     dOut, dHN, dCN: cell === 'lstm' ? dCN : null,
     x: x.data, h0: h0.data, c0: c0?.data ?? null, wIh: wIh.data, wHh: wHh.data,
@@ -144,8 +156,8 @@ function backwardCall(
   };
   const grads = [
     dX, dH0, ...(c0 ? [dC0] : []),
-    wIh.requiresGrad ? dWIh : null, wHh.requiresGrad ? dWHh : null,
-    ...(bIh && bHh ? [bIh.requiresGrad ? dBIh : null, bHh.requiresGrad ? dBHh : null] : []),
+    returnedGrad(wIh, gWIh), returnedGrad(wHh, gWHh),
+    ...(bIh && bHh ? [returnedGrad(bIh, gBIh!), returnedGrad(bHh, gBHh!)] : []),
   ];
   return { args, grads };
 }
@@ -173,6 +185,11 @@ class SavedWorkspace {
   release(): void {
     this.token = giveBack(this.buffer);
   }
+}
+
+/** What backward returns for a weight or bias: its gradient, or null when not wanted or already added in place. */
+function returnedGrad(t: Tensor, g: { buffer: Float32Array; returned: boolean }): Float32Array | null {
+  return t.requiresGrad && g.returned ? g.buffer : null;
 }
 
 function nodeOutputs(tensors: Tensor[], offset: number, cell: CellKind): RecurrentNodeOutputs {
@@ -243,13 +260,19 @@ export function recurrentLayers(cell: CellKind, inputsList: RecurrentNodeInputs[
     return at;
   }));
   const outputCounts = calls.map((c) => callOutputs(c).length);
+  // Whether a call's weights and biases are used by no other call (slot 0.. of nodeInputs that only it
+  // has): then their .grad can take the kernel's accumulation in place, which would race between
+  // calls running concurrently.
+  const users = nodeInputs.map((_, at) => slots.filter((s) => s.includes(at)).length);
+  const exclusive = calls.map((c, i) => c.nodeInputs.every((t, j) => t === c.inputs.x || t === c.inputs.h0 ||
+    t === c.inputs.c0 || users[slots[i]![j]!] === 1));
   const name = `${cell}_x${calls.length}`;
   const saved = keeps ? calls.map((c) => new SavedWorkspace(name, c.forward.workspace!)) : [];
   const tensors = record(name, calls.flatMap(callOutputs), nodeInputs, (gradOutputs) => {
     for (const s of saved) s.use();
     let first = 0;
     const parts = calls.map((call, i) => {
-      const part = backwardCall(backend, cell, call, gradOutputs.slice(first, first + outputCounts[i]!));
+      const part = backwardCall(backend, cell, call, gradOutputs.slice(first, first + outputCounts[i]!), exclusive[i]!);
       first += outputCounts[i]!;
       return part;
     });
