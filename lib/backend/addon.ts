@@ -55,6 +55,7 @@ export interface RnnkitAddon {
   tanh(out: Float32Array, x: Float32Array): void;
   sigmoid(out: Float32Array, x: Float32Array): void;
   axpy(y: Float32Array, alpha: number, x: Float32Array): void;
+  mul(out: Float32Array, a: Float32Array, b: Float32Array): void;
   softmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
   logSoftmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
   cpuInfo(): AddonCpuInfo;
@@ -74,7 +75,7 @@ export interface RnnkitAddon {
 const EXPORTS: readonly (keyof RnnkitAddon)[] = [
   'sgemm', 'recurrentWorkspaceSize', 'recurrentBackwardWorkspaceSize', 'recurrentForward',
   'recurrentForwardAsync', 'recurrentBackward', 'recurrentBackwardAsync', 'tanh', 'sigmoid', 'axpy',
-  'softmaxRows', 'logSoftmaxRows', 'cpuInfo',
+  'mul', 'softmaxRows', 'logSoftmaxRows', 'cpuInfo',
 ];
 
 // This file's URL. CommonJS cannot parse `import.meta`: the CommonJS build (scripts/build.mjs) rewrites

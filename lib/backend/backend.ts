@@ -173,6 +173,8 @@ export interface Backend {
   sigmoid(out: Float32Array, x: Float32Array): void;
   /** y += alpha · x  (the gradient accumulation of every op) */
   axpy(y: Float32Array, alpha: number, x: Float32Array): void;
+  /** out[i] = a[i] · b[i] for i < a.length (the elementwise product and its gradient). */
+  mul(out: Float32Array, a: Float32Array, b: Float32Array): void;
   /** out[r, :] = softmax(x[r, :]) for rows × cols, max-subtracted. */
   softmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
   /** out[r, :] = x[r, :] − logsumexp(x[r, :]) for rows × cols, max-subtracted. */

@@ -101,6 +101,10 @@ export class NativeBackend implements Backend {
     this.addon.axpy(y, alpha, x);
   }
 
+  mul(out: Float32Array, a: Float32Array, b: Float32Array): void {
+    this.addon.mul(out, a, b);
+  }
+
   softmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void {
     this.addon.softmaxRows(out, x, rows, cols);
   }

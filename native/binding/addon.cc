@@ -20,6 +20,7 @@ Napi::Value RecurrentBackwardBatch(const Napi::CallbackInfo& info);          //
 Napi::Value Tanh(const Napi::CallbackInfo& info);                            // elementwise.cc
 Napi::Value Sigmoid(const Napi::CallbackInfo& info);                         //
 Napi::Value Axpy(const Napi::CallbackInfo& info);                            //
+Napi::Value Mul(const Napi::CallbackInfo& info);                             //
 Napi::Value SoftmaxRows(const Napi::CallbackInfo& info);                     //
 Napi::Value LogSoftmaxRows(const Napi::CallbackInfo& info);                  //
 Napi::Value CpuInfo(const Napi::CallbackInfo& info);                         // info.cc
@@ -47,6 +48,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<Tanh>(env, exports, "tanh");
   Export<Sigmoid>(env, exports, "sigmoid");
   Export<Axpy>(env, exports, "axpy");
+  Export<Mul>(env, exports, "mul");
   Export<SoftmaxRows>(env, exports, "softmaxRows");
   Export<LogSoftmaxRows>(env, exports, "logSoftmaxRows");
   Export<CpuInfo>(env, exports, "cpuInfo");

@@ -4,6 +4,7 @@
 //
 // tanh(out, x), sigmoid(out, x): out[i] = f(x[i]) for i < x.length; out.length ≥ x.length.
 // axpy(y, alpha, x): y[i] += alpha · x[i] for i < x.length; y.length ≥ x.length.
+// mul(out, a, b): out[i] = a[i] · b[i] for i < a.length; b.length and out.length ≥ a.length.
 // softmaxRows(out, x, rows, cols), logSoftmaxRows(out, x, rows, cols): row-wise over [rows, cols];
 //   x and out hold at least rows · cols elements.
 #include "args.h"
@@ -44,6 +45,14 @@ Napi::Value Axpy(const Napi::CallbackInfo& info) {
   const F32View x = RequireF32(Arg(info, 2), "x", 0);
   const F32View y = RequireF32(Arg(info, 0), "y", x.length);
   if (x.length > 0) rnnkit::axpy(y.data, alpha, x.data, x.length);
+  return info.Env().Undefined();
+}
+
+Napi::Value Mul(const Napi::CallbackInfo& info) {
+  const F32View a = RequireF32(Arg(info, 1), "a", 0);
+  const F32View b = RequireF32(Arg(info, 2), "b", a.length);
+  const F32View out = RequireF32(Arg(info, 0), "out", a.length);
+  if (a.length > 0) rnnkit::mul(out.data, a.data, b.data, a.length);
   return info.Env().Undefined();
 }
 

@@ -74,6 +74,12 @@ static void axpy_impl(float* y, float alpha, const float* x, int64_t n) {
   if (i < n) vstore_partial(y + i, vfmadd(a, vload_partial(x + i, n - i), vload_partial(y + i, n - i)), n - i);
 }
 
+static void mul_impl(float* out, const float* a, const float* b, int64_t n) {
+  int64_t i = 0;
+  for (; i + kWidth <= n; i += kWidth) vstore(out + i, vmul(vload(a + i), vload(b + i)));
+  if (i < n) vstore_partial(out + i, vmul(vload_partial(a + i, n - i), vload_partial(b + i, n - i)), n - i);
+}
+
 // Largest entry of x[0, n); NaN when any entry is NaN (a plain max would drop it).
 static float row_max(const float* x, int64_t n) {
   vf m = vset1(-__builtin_inff());

@@ -45,6 +45,7 @@ struct KernelTable {
   void (*tanh)(float* out, const float* x, int64_t n);
   void (*sigmoid)(float* out, const float* x, int64_t n);
   void (*axpy)(float* y, float alpha, const float* x, int64_t n);
+  void (*mul)(float* out, const float* a, const float* b, int64_t n);  // out may alias a or b
   void (*softmax_row)(float* out, const float* x, int64_t n);
   void (*log_softmax_row)(float* out, const float* x, int64_t n);
 

@@ -1,4 +1,4 @@
-// The few elementwise and row kernels the Backend exposes (axpy, row softmax / log-softmax); the
+// The few elementwise and row kernels the Backend exposes (axpy, mul, row softmax / log-softmax); the
 // vector bodies are in activations.inl, dispatched through the KernelTable. Mirrors
 // lib/backend/js/elementwise.ts. Dimension letters: rows × cols, row-major.
 //
@@ -10,6 +10,8 @@
 namespace rnnkit {
 
 void axpy(float* y, float alpha, const float* x, int64_t n) { kernels().axpy(y, alpha, x, n); }
+
+void mul(float* out, const float* a, const float* b, int64_t n) { kernels().mul(out, a, b, n); }
 
 void softmax_rows(float* out, const float* x, int64_t rows, int64_t cols) {
   const KernelTable& kt = kernels();

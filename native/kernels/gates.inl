@@ -126,6 +126,7 @@ static void fill_table(KernelTable* table, const char* name) {
   table->tanh = tanh_array_impl;
   table->sigmoid = sigmoid_array_impl;
   table->axpy = axpy_impl;
+  table->mul = mul_impl;
   table->softmax_row = softmax_row_impl;
   table->log_softmax_row = log_softmax_row_impl;
   table->rnn_cell_backward = rnn_cell_backward_impl;

@@ -49,6 +49,7 @@ void sigmoid_array(float* out, const float* x, int64_t n);  // out[i] = sigmoid(
 // ---------------------------------------------------------------------------------------------
 
 void axpy(float* y, float alpha, const float* x, int64_t n);  // y[i] += alpha · x[i]
+void mul(float* out, const float* a, const float* b, int64_t n);  // out[i] = a[i] · b[i]; out may alias a or b
 // out[r, :] = softmax(x[r, :]) for x [rows, cols], max-subtracted; out may alias x.
 // A row holding NaN or +Inf, or entirely -Inf, becomes NaN (as PyTorch); -Inf entries get 0.
 void softmax_rows(float* out, const float* x, int64_t rows, int64_t cols);

@@ -1,5 +1,5 @@
 /**
- * Backend.axpy, softmaxRows and logSoftmaxRows (lib/backend/js/elementwise.ts): hand-computed values,
+ * Backend.mul, axpy, softmaxRows and logSoftmaxRows (lib/backend/js/elementwise.ts): hand-computed values,
  * stability on huge logits, -Infinity (masked) entries, NaN rows, aliasing and empty shapes.
  */
 import { expect, it } from 'vitest';
@@ -12,6 +12,15 @@ const SOFTMAX_123 = [0.09003057317038046, 0.24472847105479764, 0.665240955774821
 const LOG_SOFTMAX_123 = [-2.4076059644443806, -1.4076059644443804, -0.4076059644443803];
 
 describeEachBackend('Backend elementwise kernels', () => {
+  it('mul: out = a ⊙ b over a.length, NaN propagates, out may alias a', () => {
+    const a = new Float32Array([1.5, -2, 0, NaN, 3]);
+    const out = new Float32Array(5).fill(9);
+    getBackend().mul(out, a, new Float32Array([2, 0.5, -1, 1, -3, 7]));
+    expect(Array.from(out)).toEqual([3, -1, -0, NaN, -9]);
+    getBackend().mul(a, a, a);
+    expect(Array.from(a)).toEqual([2.25, 4, 0, NaN, 9]);
+  });
+
   it('axpy: y += alpha·x, NaN propagates, alpha = 1 and 0', () => {
     const y = new Float32Array([1, 2, 3, 4]);
     getBackend().axpy(y, 2, new Float32Array([1, -1, 0.5, NaN]));

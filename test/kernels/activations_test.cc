@@ -104,6 +104,22 @@ TEST(axpy_matches_definition_every_isa) {
   }
 }
 
+TEST(mul_is_the_exact_product_every_isa) {
+  for (const auto* table : usable_tables()) {
+    Rng rng(6);
+    for (int64_t n : {1, 3, 17, 129}) {
+      std::vector<float> a = rng.floats(n), b = rng.floats(n), out(n + 1, 42.0f);
+      table->mul(out.data(), a.data(), b.data(), n);
+      bool exact = true;
+      for (int64_t i = 0; i < n; ++i) exact = exact && out[i] == a[i] * b[i];  // one rounding, as the js twin
+      CHECK_MSG(exact, std::string(table->name) + " mul n=" + std::to_string(n));
+      CHECK_MSG(out[n] == 42.0f, std::string(table->name) + ": mul wrote past the end");
+      table->mul(a.data(), a.data(), b.data(), n);
+      CHECK_MSG(std::memcmp(a.data(), out.data(), n * sizeof(float)) == 0, std::string(table->name) + ": mul in place");
+    }
+  }
+}
+
 namespace {
 
 // softmax and log-softmax of one row in double, PyTorch's NaN rules.

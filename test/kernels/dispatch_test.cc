@@ -50,7 +50,7 @@ TEST(dispatch_tables_are_ordered_named_and_sized) {
     CHECK_MSG(t->width == expected_width(t->name), name + ": wrong vector width");
     CHECK_MSG(t->gemm_nr % t->width == 0 && t->gemm_mr >= 1, name + ": the tile must be whole vectors wide");
     CHECK_MSG(t->gemm_micro && t->gemm_micro_store && t->pack_a && t->pack_b && t->gemm_small_m && t->tanh &&
-                  t->sigmoid && t->axpy && t->softmax_row && t->log_softmax_row && t->rnn_cell_backward &&
+                  t->sigmoid && t->axpy && t->mul && t->softmax_row && t->log_softmax_row && t->rnn_cell_backward &&
                   t->lstm_cell_forward && t->lstm_cell_backward && t->gru_cell_forward && t->gru_cell_backward,
               name + ": every entry filled");
   }

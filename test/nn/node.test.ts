@@ -149,4 +149,38 @@ describeEachBackend('recurrent node: both directions as one batch', (backend) =>
     const sameNode = forward!.out.gradFn === reverse!.out.gradFn;
     expect(sameNode).toBe(backend === 'native');
   });
+
+  for (const threads of [1, 2]) {
+    it(`weights shared by both calls of one node get the sum of both gradients (${threads} thread(s))`, () => {
+      // Weight gradients are added into .grad in place only when no other call of the node shares
+      // them; shared ones (here: the same weights for both directions) go back through autograd.
+      setNumThreads(threads);
+      const fx = loadRecurrentFixture('lstm_l1');
+      const gradsOf = (together: boolean): Float32Array[] => {
+        const module = lstmFor(fx);
+        const p = Object.fromEntries(module.namedParameters());
+        const w = { wIh: p.weight_ih_l0!, wHh: p.weight_hh_l0!, bIh: p.bias_ih_l0!, bHh: p.bias_hh_l0! };
+        const args = (reverse: boolean) => ({ x: input(fx, 'x'), h0: input(fx, 'h0'), c0: input(fx, 'c0'), ...w, lengths: null, reverse });
+        const outs = together ? recurrentLayers('lstm', [args(false), args(true)])
+          : [recurrentLayers('lstm', [args(false)])[0]!, recurrentLayers('lstm', [args(true)])[0]!];
+        outs[0]!.out.sum().add(outs[1]!.out.mul(outs[1]!.out).sum()).backward();
+        return Object.values(w).map((t) => Float32Array.from(t.grad!.data));
+      };
+      const separate = gradsOf(false);
+      gradsOf(true).forEach((g, i) => check(`shared weight ${i}`, g, separate[i]!));
+    });
+  }
+
+  it('adds weight gradients into existing .grad, flat gradient arenas included', () => {
+    const fx = loadRecurrentFixture('gru_l1');
+    const module = gruFor(fx);
+    const flat = module.useFlatGrads();
+    const run = (): void => module.forward(input(fx, 'x'), input(fx, 'h0'))[0].sum().backward();
+    run();
+    const once = flat.map((g) => Float32Array.from(g));
+    expect(once.some((g) => g.some((v) => v !== 0))).toBe(true);
+    run(); // no zeroGrad: accumulates
+    flat.forEach((g, i) => check(`flat grads ${i} doubled`, g, once[i]!.map((v) => 2 * v)));
+    for (const p of module.parameters()) expect(flat.some((g) => g.buffer === p.grad!.data.buffer)).toBe(true);
+  });
 });

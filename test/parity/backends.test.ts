@@ -271,6 +271,23 @@ describe.skipIf(addon === null)('native vs js backend', () => {
       }
     });
 
+    it('mul agrees bit for bit, NaN and Infinity included, in place too', () => {
+      const rng = new Rng(8);
+      for (const n of [...ODD_SIZES, 1000]) {
+        const x = randomData(rng, n, 10);
+        const y = randomData(rng, n, 10);
+        if (n > 2) [x[1], y[2]] = [NaN, Infinity];
+        const a = new Float32Array(n);
+        const b = new Float32Array(n);
+        native.mul(a, x, y);
+        js.mul(b, x, y);
+        expect(a, `mul n=${n}`).toEqual(b);
+        const inPlace = x.slice();
+        native.mul(inPlace, inPlace, y);
+        expect(inPlace, `mul in place n=${n}`).toEqual(b);
+      }
+    });
+
     it('softmaxRows and logSoftmaxRows agree, masked and NaN rows included', () => {
       const rng = new Rng(7);
       for (const rows of [1, 3, 17]) {

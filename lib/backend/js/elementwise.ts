@@ -8,6 +8,12 @@
  * a NaN or +Infinity entry.
  */
 
+/** out[i] = a[i] · b[i] for i < a.length; out may alias a or b. */
+export function mul(out: Float32Array, a: Float32Array, b: Float32Array): void {
+  const n = a.length;
+  for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+}
+
 /** y[i] += alpha · x[i] for i < x.length (the gradient accumulation of every op). */
 export function axpy(y: Float32Array, alpha: number, x: Float32Array): void {
   const n = x.length;

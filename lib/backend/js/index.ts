@@ -7,7 +7,7 @@
 import type { Backend, CellKind, RecurrentBackwardArgs, RecurrentForwardArgs } from '../backend.js';
 import { sgemm } from './gemm.js';
 import { sigmoidArray, tanhArray } from './activations.js';
-import { axpy, logSoftmaxRows, softmaxRows } from './elementwise.js';
+import { axpy, logSoftmaxRows, mul, softmaxRows } from './elementwise.js';
 import { rnnBackward, rnnBackwardWorkspaceSize, rnnForward, rnnWorkspaceSize } from './rnn.js';
 import { lstmBackward, lstmBackwardWorkspaceSize, lstmForward, lstmWorkspaceSize } from './lstm.js';
 import { gruBackward, gruBackwardWorkspaceSize, gruForward, gruWorkspaceSize } from './gru.js';
@@ -77,6 +77,10 @@ export class JsBackend implements Backend {
 
   axpy(y: Float32Array, alpha: number, x: Float32Array): void {
     axpy(y, alpha, x);
+  }
+
+  mul(out: Float32Array, a: Float32Array, b: Float32Array): void {
+    mul(out, a, b);
   }
 
   softmaxRows(out: Float32Array, x: Float32Array, rows: number, cols: number): void {

@@ -16,8 +16,9 @@
  */
 import { getBackend } from '../../backend/index.js';
 import { GATES, type Backend, type CellKind, type RecurrentBackwardArgs, type RecurrentForwardArgs } from '../../backend/backend.js';
-import { isGradEnabled, record } from '../../tensor/autograd.js';
+import { isGradEnabled, leafGradTarget, record } from '../../tensor/autograd.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { giveBack, takeBack, takeBuffer } from './workspace_pool.js';
 
 export interface RecurrentNodeInputs {
   /** [T, B, I] */
@@ -116,11 +117,23 @@ function callOutputs(call: LayerCall): { data: Float32Array; shape: number[] }[]
 }
 
 /**
- * The backward arguments of a call for the upstream gradients of its outputs, with freshly zeroed
- * gradient buffers (the kernels accumulate), and the gradients to return, in nodeInputs order.
+ * The buffer the kernel accumulates the gradient of weight or bias `t` into: its `.grad` itself when
+ * `t` is a leaf and `direct` (no other call of the node adds into it; then nothing is returned for
+ * it), else a fresh zeroed one, returned.
+ */
+function weightGradBuffer(t: Tensor, direct: boolean): { buffer: Float32Array; returned: boolean } {
+  const target = direct ? leafGradTarget(t) : null;
+  return target === null ? { buffer: new Float32Array(t.size), returned: true } : { buffer: target, returned: false };
+}
+
+/**
+ * The backward arguments of a call for the upstream gradients of its outputs, with the gradient
+ * buffers the kernels accumulate into (fresh zeroed ones, or a weight's own `.grad`: weightGradBuffer),
+ * and the gradients to return, in nodeInputs order. `direct`: whether this call's weights and biases
+ * are its own (no other call in the node shares them), so their `.grad` can be added into in place.
  */
 function backwardCall(
-  backend: Backend, cell: CellKind, call: LayerCall, gradOutputs: (Float32Array | null)[],
+  backend: Backend, cell: CellKind, call: LayerCall, gradOutputs: (Float32Array | null)[], direct = true,
 ): { args: RecurrentBackwardArgs; grads: (Float32Array | null)[] } {
   const { x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse } = call.inputs;
   const { T, B, I, H } = call;
@@ -130,23 +143,53 @@ function backwardCall(
   const dX = x.requiresGrad ? new Float32Array(T * B * I) : null; // [T, B, I]
   const dH0 = h0.requiresGrad ? new Float32Array(B * H) : null; // [B, H]
   const dC0 = c0?.requiresGrad ? new Float32Array(B * H) : null; // [B, H]
-  const dWIh = new Float32Array(G * H * I); // [G·H, I]
-  const dWHh = new Float32Array(G * H * H); // [G·H, H]
-  const dBIh = bIh ? new Float32Array(G * H) : null; // [G·H]
-  const dBHh = bHh ? new Float32Array(G * H) : null; // [G·H]
+  const gWIh = weightGradBuffer(wIh, direct); // [G·H, I]
+  const gWHh = weightGradBuffer(wHh, direct); // [G·H, H]
+  const gBIh = bIh ? weightGradBuffer(bIh, direct) : null; // [G·H]
+  const gBHh = bHh ? weightGradBuffer(bHh, direct) : null; // [G·H]
   const args: RecurrentBackwardArgs = {
-    dX, dH0, dC0, dWIh, dWHh, dBIh, dBHh,
-    scratch: new Float32Array(backend.recurrentBackwardWorkspaceSize(cell, T, B, H)),
+    dX, dH0, dC0, dWIh: gWIh.buffer, dWHh: gWHh.buffer, dBIh: gBIh?.buffer ?? null, dBHh: gBHh?.buffer ?? null,
+    scratch: takeBuffer(backend.recurrentBackwardWorkspaceSize(cell, T, B, H)), // given back after the call
     dOut, dHN, dCN: cell === 'lstm' ? dCN : null,
     x: x.data, h0: h0.data, c0: c0?.data ?? null, wIh: wIh.data, wHh: wHh.data,
     out: call.out, workspace: call.forward.workspace!, lengths, reverse, T, B, I, H, // recorded: kept
   };
   const grads = [
     dX, dH0, ...(c0 ? [dC0] : []),
-    wIh.requiresGrad ? dWIh : null, wHh.requiresGrad ? dWHh : null,
-    ...(bIh && bHh ? [bIh.requiresGrad ? dBIh : null, bHh.requiresGrad ? dBHh : null] : []),
+    returnedGrad(wIh, gWIh), returnedGrad(wHh, gWHh),
+    ...(bIh && bHh ? [returnedGrad(bIh, gBIh!), returnedGrad(bHh, gBHh!)] : []),
   ];
   return { args, grads };
+}
+
+/**
+ * The saved workspace of a recorded node: it goes back to the pool once its backward has run, and a
+ * second backward through the node takes it back if no other call has reused it since (else the
+ * saved state is gone, as in PyTorch without retain_graph, and it throws).
+ */
+class SavedWorkspace {
+  private token: number | null = null;
+  constructor(readonly name: string, readonly buffer: Float32Array) {}
+
+  /** Before each backward: the workspace, still holding what forward saved. */
+  use(): Float32Array {
+    if (this.token !== null && !takeBack(this.buffer, this.token)) {
+      throw new Error(`backward through ${this.name} a second time: its saved workspace was reused by a later call ` +
+        'after the first backward; run forward again for another backward');
+    }
+    this.token = null;
+    return this.buffer;
+  }
+
+  /** After each backward. */
+  release(): void {
+    this.token = giveBack(this.buffer);
+  }
+}
+
+/** What backward returns for a weight or bias: its gradient, or null when not wanted or already added in place. */
+function returnedGrad(t: Tensor, g: { buffer: Float32Array; returned: boolean }): Float32Array | null {
+  return t.requiresGrad && g.returned ? g.buffer : null;
 }
 
 function nodeOutputs(tensors: Tensor[], offset: number, cell: CellKind): RecurrentNodeOutputs {
@@ -162,13 +205,19 @@ export function recurrentLayer(cell: CellKind, inputs: RecurrentNodeInputs): Rec
   // Only a node that will run backward keeps its workspace. A forward-only call (noGrad, or no input
   // needs a gradient: inference, streaming) passes none where the backend allows (the native kernels
   // then save nothing and chunk the input projection), else writes into one shared scratch.
-  const workspace = willRecord([inputs]) ? new Float32Array(workspaceSize)
+  const keeps = willRecord([inputs]);
+  const workspace = keeps ? takeBuffer(workspaceSize)
     : backend.forwardOnly === true ? null : inferenceWorkspace(workspaceSize);
   const call = prepareCall(cell, inputs, workspace);
+  const name = `${cell}${inputs.reverse ? '_reverse' : ''}`;
+  const saved = keeps ? new SavedWorkspace(name, workspace!) : null;
   backend.recurrentForward(cell, call.forward);
-  const tensors = record(`${cell}${inputs.reverse ? '_reverse' : ''}`, callOutputs(call), call.nodeInputs, (gradOutputs) => {
+  const tensors = record(name, callOutputs(call), call.nodeInputs, (gradOutputs) => {
+    saved!.use(); // recorded only when keeps
     const { args, grads } = backwardCall(backend, cell, call, gradOutputs);
     backend.recurrentBackward(cell, args);
+    giveBack(args.scratch);
+    saved!.release();
     return grads;
   });
   return nodeOutputs(tensors, 0, cell);
@@ -196,7 +245,7 @@ export function recurrentLayers(cell: CellKind, inputsList: RecurrentNodeInputs[
   let offset = 0;
   const calls = inputsList.map((inputs, i) => {
     const size = sizes[i]!;
-    const workspace = none ? null : scratch === null ? new Float32Array(size) : scratch.subarray(offset, offset + size);
+    const workspace = none ? null : scratch === null ? takeBuffer(size) : scratch.subarray(offset, offset + size);
     offset += size;
     return prepareCall(cell, inputs, workspace);
   });
@@ -211,14 +260,25 @@ export function recurrentLayers(cell: CellKind, inputsList: RecurrentNodeInputs[
     return at;
   }));
   const outputCounts = calls.map((c) => callOutputs(c).length);
-  const tensors = record(`${cell}_x${calls.length}`, calls.flatMap(callOutputs), nodeInputs, (gradOutputs) => {
+  // Whether a call's weights and biases are used by no other call (slot 0.. of nodeInputs that only it
+  // has): then their .grad can take the kernel's accumulation in place, which would race between
+  // calls running concurrently.
+  const users = nodeInputs.map((_, at) => slots.filter((s) => s.includes(at)).length);
+  const exclusive = calls.map((c, i) => c.nodeInputs.every((t, j) => t === c.inputs.x || t === c.inputs.h0 ||
+    t === c.inputs.c0 || users[slots[i]![j]!] === 1));
+  const name = `${cell}_x${calls.length}`;
+  const saved = keeps ? calls.map((c) => new SavedWorkspace(name, c.forward.workspace!)) : [];
+  const tensors = record(name, calls.flatMap(callOutputs), nodeInputs, (gradOutputs) => {
+    for (const s of saved) s.use();
     let first = 0;
     const parts = calls.map((call, i) => {
-      const part = backwardCall(backend, cell, call, gradOutputs.slice(first, first + outputCounts[i]!));
+      const part = backwardCall(backend, cell, call, gradOutputs.slice(first, first + outputCounts[i]!), exclusive[i]!);
       first += outputCounts[i]!;
       return part;
     });
     backwardBatch(cell, parts.map((p) => p.args));
+    for (const p of parts) giveBack(p.args.scratch);
+    for (const s of saved) s.release();
     // A shared input (x) gets the sum of its calls' gradients.
     const grads: (Float32Array | null)[] = nodeInputs.map(() => null);
     parts.forEach((part, i) => part.grads.forEach((g, j) => {

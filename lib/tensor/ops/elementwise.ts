@@ -8,6 +8,7 @@
  * backward passes sum each gradient back to its operand's shape (the adjoint of broadcasting).
  */
 import { record1 } from '../autograd.js';
+import { getBackend } from '../../backend/index.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastIndexMap, broadcastShapes, reduceBroadcastGrad, sameShape } from '../broadcast.js';
 import { checkTensor } from './args.js';
@@ -150,9 +151,7 @@ export function mul(a: Operand, b: Operand): Tensor {
   const p = plan('mul', a, b);
   const out = new Float32Array(p.size);
   if (p.aMap === null && p.bMap === null) {
-    const x = p.a.data;
-    const y = p.b.data;
-    for (let i = 0; i < out.length; i++) out[i] = x[i]! * y[i]!;
+    if (out.length > 0) getBackend().mul(out, p.a.data, p.b.data); // SIMD on the native backend
   } else {
     const xs = expanded(p.a, p.aMap);
     const ys = expanded(p.b, p.bMap);
@@ -166,15 +165,13 @@ function mulBackward(p: BinaryPlan, g: Float32Array): (Float32Array | null)[] {
   let gA: Float32Array | null = null;
   let gB: Float32Array | null = null;
   if (needs(p.a)) {
-    const ys = expanded(p.b, p.bMap);
     const full = new Float32Array(g.length);
-    for (let i = 0; i < g.length; i++) full[i] = g[i]! * ys[i]!;
+    if (full.length > 0) getBackend().mul(full, g, expanded(p.b, p.bMap));
     gA = reduceBroadcastGrad(full, p.aMap, p.a.data.length);
   }
   if (needs(p.b)) {
-    const xs = expanded(p.a, p.aMap);
     const full = new Float32Array(g.length);
-    for (let i = 0; i < g.length; i++) full[i] = g[i]! * xs[i]!;
+    if (full.length > 0) getBackend().mul(full, g, expanded(p.a, p.aMap));
     gB = reduceBroadcastGrad(full, p.bMap, p.b.data.length);
   }
   return gradsOf(p, gA, gB);
