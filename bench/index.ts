@@ -188,7 +188,9 @@ function driverSummary(results: readonly DriverResult[]): string[] {
   for (const [driver, info] of seen) {
     if (driver === 'torch') {
       const config = String(info.openblasConfig ?? '').split(' ').slice(0, 2).join(' ');
-      const coretype = info.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE=${String(info.OPENBLAS_CORETYPE)}` : 'OPENBLAS_CORETYPE unset, detected';
+      const coretype = info.openblasDetected
+        ? `OPENBLAS_CORETYPE=${String(info.OPENBLAS_CORETYPE)} set by the driver: OpenBLAS detected ${String(info.openblasDetected)}`
+        : info.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE=${String(info.OPENBLAS_CORETYPE)}` : 'OPENBLAS_CORETYPE unset, detected';
       lines.push(`torch: PyTorch ${String(info.torch)} on ${config}, ${String(info.openblasCore)} kernels (${coretype}), python ${String(info.python)}`);
     } else if (driver === 'native') {
       const cpu = (info.cpuInfo ?? {}) as Record<string, unknown>;

@@ -60,3 +60,5 @@ export { beamSearch, greedySearch, type Hypothesis, type SearchStep, type BeamSe
 export { sample, sampleRows, generate, type SampleOptions, type GenerateOptions, type GenerateResult, type StreamingModel } from './nn/generate.js';
 export { systemInfo, type SystemInfo, type NativeInfo } from './backend/info.js';
 export { setNumThreads, getNumThreads } from './backend/threads.js';
+/** Drops the recurrent layers' reusable training buffers (PyTorch's empty_cache), e.g. after training. */
+export { emptyPool as emptyWorkspacePool } from './nn/recurrent/workspace_pool.js';

@@ -8,7 +8,9 @@ only in bench/cases.ts.
 
 The driver refuses to report a number unless torch really runs its GEMMs on OpenBLAS: after a
 matmul, libopenblas must be mapped into this process (/proc/self/maps) and a 1024^3 torch.mm must
-reach MIN_BLAS_GFLOPS (a reference BLAS reaches 1-3 GFLOP/s, OpenBLAS 50+ per core).
+reach MIN_BLAS_GFLOPS (a reference BLAS reaches 1-3 GFLOP/s, OpenBLAS 50+ per core). When
+OpenBLAS's CPU detection picks kernels narrower than the CPU's widest vector unit, the driver runs
+itself again with OPENBLAS_CORETYPE set (retarget_openblas_core) and says so in its info.
 
 Work per case, as in run.ts: torch.nn.RNN/LSTM/GRU (time-major), training step = zero_grad,
 forward, backward of sum(out * R); inference under torch.no_grad(); streaming = nn.LSTMCell called
@@ -86,6 +88,31 @@ if AS_DRIVER:
         fail('torch runs %d intra-op threads, %d were asked for' % (torch.get_num_threads(), THREADS))
 
 
+# OpenBLAS kernels that use the CPU's widest vector unit, and the core to force when it picked
+# another. OpenBLAS 0.3.21 (Debian 12) knows no CPU newer than its release: on an Emerald Rapids
+# Xeon (family 6, model 207) it falls back to Prescott's SSE3 kernels, 4.7x slower than SkylakeX's.
+WIDE_CORES = (
+    ('avx512f', {'SkylakeX', 'Cooperlake', 'SapphireRapids'}, 'SkylakeX'),
+    ('avx2', {'Haswell', 'SkylakeX', 'Cooperlake', 'SapphireRapids', 'Zen'}, 'Haswell'),
+)
+
+
+def retarget_openblas_core(detected):
+    """Re-runs this driver with OPENBLAS_CORETYPE set when OpenBLAS's own detection left the CPU's
+    widest vector unit idle; an OPENBLAS_CORETYPE given by the user (--openblas-core) is kept."""
+    if os.environ.get('OPENBLAS_CORETYPE'):
+        return
+    with open('/proc/cpuinfo') as cpuinfo:
+        flags = next((line.split(':', 1)[1].split() for line in cpuinfo if line.startswith('flags')), [])
+    for flag, wide, forced in WIDE_CORES:
+        if flag in flags:
+            if detected not in wide:
+                os.environ['OPENBLAS_CORETYPE'] = forced
+                os.environ['RNNKIT_BENCH_OPENBLAS_DETECTED'] = detected
+                os.execv(sys.executable, [sys.executable] + sys.argv)
+            return
+
+
 def check_openblas():
     """Returns info about the BLAS in use, or calls fail() if it is not a fast OpenBLAS."""
     a = torch.ones(1024, 1024)
@@ -107,7 +134,9 @@ def check_openblas():
         'blas': blas_paths[0], 'openblasCore': blas.openblas_get_corename().decode(),
         'openblasConfig': blas.openblas_get_config().decode(), 'openblasThreads': blas.openblas_get_num_threads(),
         'OPENBLAS_CORETYPE': os.environ.get('OPENBLAS_CORETYPE'),
+        'openblasDetected': os.environ.get('RNNKIT_BENCH_OPENBLAS_DETECTED'),
     }
+    retarget_openblas_core(info['openblasCore'])
     if info['openblasThreads'] != THREADS:
         fail('OpenBLAS runs %d threads, %d were asked for' % (info['openblasThreads'], THREADS))
     best = math.inf

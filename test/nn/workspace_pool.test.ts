@@ -6,7 +6,7 @@
  * once a later call has taken it. Sizes are chosen above the pool's 2^14-float minimum.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GRU, LSTM, RNN, tensor, type Module, type Tensor } from '../../lib/index.js';
+import { GRU, LSTM, RNN, emptyWorkspacePool, tensor, type Module, type Tensor } from '../../lib/index.js';
 import { emptyPool, giveBack, takeBack, takeBuffer } from '../../lib/nn/recurrent/workspace_pool.js';
 import { describeEachBackend } from '../helpers/backends.js';
 
@@ -26,6 +26,13 @@ describe('workspace pool', () => {
     const small = takeBuffer(100);
     giveBack(small);
     expect(takeBuffer(100).buffer).not.toBe(small.buffer);
+  });
+
+  it('emptyWorkspacePool (the public name) drops the free buffers: the next request is fresh', () => {
+    const a = takeBuffer(40_000);
+    giveBack(a);
+    emptyWorkspacePool();
+    expect(takeBuffer(40_000).buffer).not.toBe(a.buffer);
   });
 
   it('takeBack succeeds only while no one took the buffer since giveBack', () => {
