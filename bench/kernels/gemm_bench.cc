@@ -87,12 +87,21 @@ void pack_case(const char* name, bool transB, int64_t K, int64_t N, const char* 
 enum class Cell { lstm, gru };
 
 void recurrent_case(const char* name, Cell cell, int64_t T, int64_t B, int64_t I, int64_t H, bool train,
-                    const char* filter, bool forward_only = false) {
+                    const char* filter, bool forward_only = false, int64_t weight_offset = 0) {
   const int64_t G = (cell == Cell::lstm ? 4 : 3) * H;
   std::vector<float> x = filled(T * B * I, 1), h0(B * H, 0.0f), c0(B * H, 0.0f);
-  std::vector<float> wIh = filled(G * I, 2), wHh = filled(G * H, 3), bIh = filled(G, 4), bHh = filled(G, 5);
-  for (auto& w : wIh) w *= 0.1f;
-  for (auto& w : wHh) w *= 0.1f;
+  // The weights start weight_offset floats past a 64-byte boundary (a Float32Array's sit where V8's
+  // allocator put them: 16 bytes past a page for large arrays).
+  std::vector<float> wIhAlloc = filled(G * I + 16, 2), wHhAlloc = filled(G * H + 16, 3);
+  const std::vector<float> bIh = filled(G, 4), bHh = filled(G, 5);
+  for (auto& w : wIhAlloc) w *= 0.1f;
+  for (auto& w : wHhAlloc) w *= 0.1f;
+  const auto placed = [weight_offset](std::vector<float>& v) {
+    const auto misalignment = static_cast<int64_t>(reinterpret_cast<uintptr_t>(v.data()) % 64 / sizeof(float));
+    return v.data() + (16 - misalignment + weight_offset) % 16;
+  };
+  float* const wIh = placed(wIhAlloc);
+  float* const wHh = placed(wHhAlloc);
   std::vector<float> out(T * B * H), hN(B * H), cN(B * H);
   const int64_t ws = cell == Cell::lstm ? rnnkit::lstm_workspace_size(T, B, H) : rnnkit::gru_workspace_size(T, B, H);
   const int64_t bws =
@@ -101,12 +110,12 @@ void recurrent_case(const char* name, Cell cell, int64_t T, int64_t B, int64_t I
       dWHh(G * H), dBIh(G), dBHh(G);
   const rnnkit::RecurrentForwardArgs fa{out.data(), hN.data(), cell == Cell::lstm ? cN.data() : nullptr,
                                         workspace.data(), x.data(), h0.data(),
-                                        cell == Cell::lstm ? c0.data() : nullptr, wIh.data(), wHh.data(),
+                                        cell == Cell::lstm ? c0.data() : nullptr, wIh, wHh,
                                         bIh.data(), bHh.data(), nullptr, false, T, B, I, H};
   const rnnkit::RecurrentBackwardArgs ba{dX.data(), nullptr, nullptr, dWIh.data(), dWHh.data(), dBIh.data(),
                                          dBHh.data(), scratch.data(), dOut.data(), nullptr, nullptr, x.data(),
-                                         h0.data(), cell == Cell::lstm ? c0.data() : nullptr, wIh.data(),
-                                         wHh.data(), out.data(), workspace.data(), nullptr, false, T, B, I, H};
+                                         h0.data(), cell == Cell::lstm ? c0.data() : nullptr, wIh,
+                                         wHh, out.data(), workspace.data(), nullptr, false, T, B, I, H};
   rnnkit::RecurrentForwardArgs fo = fa;
   if (forward_only) fo.workspace = nullptr;  // inference: nothing saved (kernels.h)
   auto forward = [&] { cell == Cell::lstm ? rnnkit::lstm_forward(fo) : rnnkit::gru_forward(fo); };
@@ -126,6 +135,10 @@ int main(int argc, char** argv) {
   const char* filter = argc > 1 ? argv[1] : nullptr;
   std::printf("isa %s, %d thread(s)\n", rnnkit::active_isa_name(), rnnkit::thread_count());
   gemm_case("sgemm-2048 NN", false, false, 2048, 2048, 2048, 0.0f, filter);
+  gemm_case("sgemm-2000 NN", false, false, 2000, 2000, 2000, 0.0f, filter);
+  gemm_case("sgemm-2048x2048x256 NN", false, false, 2048, 2048, 256, 0.0f, filter);
+  gemm_case("sgemm-2048x2048x256 NN beta1", false, false, 2048, 2048, 256, 1.0f, filter);
+  gemm_case("sgemm-2048x2048x512 NN", false, false, 2048, 2048, 512, 0.0f, filter);
   gemm_case("step-m1 NT 1x2048x512", false, true, 1, 2048, 512, 1.0f, filter);
   gemm_case("step-m4 NT 4x2048x512", false, true, 4, 2048, 512, 1.0f, filter);
   gemm_case("step-m8 NT 8x2048x512", false, true, 8, 2048, 512, 1.0f, filter);
@@ -159,6 +172,7 @@ int main(int argc, char** argv) {
   recurrent_case("lstm infer T50 B256 I256 H256", Cell::lstm, 50, 256, 256, 256, false, filter, true);
   recurrent_case("lstm infer T100 B32 I512 H512", Cell::lstm, 100, 32, 512, 512, false, filter, true);
   recurrent_case("lstm stream T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter, true);
+  recurrent_case("lstm stream unaligned T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter, true, 4);
   recurrent_case("lstm infer T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter, true);
   step_case("matvec NT 1x1024x256 (1 MB)", true, 1, 1024, 256, filter);
   recurrent_case("lstm fwd T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter);

@@ -19,6 +19,7 @@ struct Case {
   int64_t M, N, K;
   float alpha, beta;
   int64_t pad;  // extra elements per row of A, B, C
+  int64_t bOffset = 0;  // B starts this many floats into its allocation (off a vector boundary)
 };
 
 enum class Path { sgemm, packed, step };  // sgemm; sgemm_packed after pack_b; StepGemm (transA false)
@@ -28,23 +29,24 @@ void run_case(const Case& c, Rng& rng, const std::string& isa, Path path = Path:
   const int64_t aRows = c.transA ? c.K : c.M, aCols = c.transA ? c.M : c.K;
   const int64_t bRows = c.transB ? c.N : c.K, bCols = c.transB ? c.K : c.N;
   const int64_t lda = aCols + c.pad, ldb = bCols + c.pad, ldc = c.N + c.pad;
-  std::vector<float> A = rng.floats(aRows * lda), B = rng.floats(bRows * ldb), C0 = rng.floats(c.M * ldc);
+  std::vector<float> A = rng.floats(aRows * lda), BAlloc = rng.floats(bRows * ldb + c.bOffset), C0 = rng.floats(c.M * ldc);
+  const float* B = BAlloc.data() + c.bOffset;
   if (c.beta == 0.0f) {
     for (auto& v : C0) v = std::numeric_limits<float>::quiet_NaN();  // must not propagate
   }
   std::vector<float> C = C0, R = C0;
   if (path == Path::sgemm) {
-    rnnkit::sgemm(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A.data(), lda, B.data(), ldb, c.beta, C.data(), ldc);
+    rnnkit::sgemm(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A.data(), lda, B, ldb, c.beta, C.data(), ldc);
   } else if (path == Path::packed) {
     const rnnkit::KernelTable& kt = rnnkit::kernels();
     std::vector<float> storage(rnnkit::packed_b_size(kt, c.K, c.N), std::numeric_limits<float>::quiet_NaN());
-    const rnnkit::PackedB packed = rnnkit::pack_b(kt, c.transB, c.K, c.N, B.data(), ldb, storage.data());
+    const rnnkit::PackedB packed = rnnkit::pack_b(kt, c.transB, c.K, c.N, B, ldb, storage.data());
     rnnkit::sgemm_packed(c.transA, c.M, c.alpha, A.data(), lda, packed, c.beta, C.data(), ldc);
   } else {
-    const rnnkit::StepGemm step(c.transB, c.M, c.N, c.K, B.data(), ldb);  // alpha is 1 on this path
+    const rnnkit::StepGemm step(c.transB, c.M, c.N, c.K, B, ldb);  // alpha is 1 on this path
     step.run(A.data(), lda, c.beta, C.data(), ldc);
   }
-  rnnkit::sgemm_reference(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A.data(), lda, B.data(), ldb, c.beta,
+  rnnkit::sgemm_reference(c.transA, c.transB, c.M, c.N, c.K, c.alpha, A.data(), lda, B, ldb, c.beta,
                           R.data(), ldc);
   for (int64_t i = 0; i < c.M; ++i) {
     for (int64_t j = 0; j < ldc; ++j) {
@@ -141,6 +143,22 @@ TEST(gemm_small_m_paths_every_isa) {
           for (int64_t K : {1, 9, 17, 70}) {
             const Case c{(t & 1) != 0, (t & 2) != 0, M, N, K, rng.below(2) ? 1.0f : -0.5f, rng.below(2) ? 0.0f : 1.0f,
                          rng.below(2) * 5};
+            run_case(c, rng, table->name);
+          }
+  }
+}
+
+TEST(gemm_matrix_vector_on_misaligned_b_every_isa) {
+  // M = 1, op(B) = Bᵀ (the streaming step) realigns its loads when B sits off a vector boundary and
+  // ldb is a multiple of the vector width (gemm_small.inl): every start offset, K around the widths.
+  for (const auto* table : usable_tables()) {
+    rnnkit::ScopedKernelTable use(*table);
+    Rng rng(23);
+    for (int64_t offset = 0; offset < 16; ++offset)
+      for (int64_t N : {1, 5, 33})
+        for (int64_t K : {31, 32, 33, 48, 64, 100, 256, 257})
+          for (int64_t pad : {0, 3, 16}) {
+            const Case c{false, true, 1, N, K, rng.below(2) ? 1.0f : -0.5f, rng.below(2) ? 0.0f : 1.0f, pad, offset};
             run_case(c, rng, table->name);
           }
   }
