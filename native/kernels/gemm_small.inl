@@ -49,22 +49,51 @@ static void small_dot_rows(int64_t N, int64_t K, float alpha, const float* A, in
 }
 
 // One row of A (M = 1: the streaming step's matrix-vector product, which only streams B): C[0, j] +=
-// alpha · A · B[j, :] for every row j of B, each row read start to end before the next, so all of B
-// is one sequential stream, the pattern the hardware prefetchers follow best. Blocking rows as above
-// (8 rows 1 KiB apart, interleaved) streamed the 2 MiB of a streaming LSTM step ~8% slower
-// (measured; bench/kernels/gemm_bench "stream"). Two accumulators halve the FMA dependency chain;
-// consecutive rows' chains are independent, so out-of-order execution overlaps them. At M ≥ 2 the
-// blocked form wins: there each B vector feeds M FMAs and the per-row A reloads would dominate.
+// alpha · A · B[j, :] for every row j of B, kSeqRows rows at a time read side by side, so B is a few
+// sequential streams (rows next to each other in memory), the pattern the hardware prefetchers
+// follow best. At M ≥ 2 the blocked form above wins: there each B vector feeds M FMAs. Measured on
+// the streaming LSTM step I = H = 256 (bench/kernels/gemm_bench "stream", Emerald Rapids Xeon):
+// one row at a time 34 µs, 2 rows 29, 4 rows 28.5, 8 rows 26-28 (at 2 threads 16.5 / 14 / 13.2 / 13.4);
+// on Zen 5 (an earlier session) 8 interleaved rows measured ~8% slower than one, hence the middle.
 //
 // `head` floats of each row go first through one masked load, so that every later load of B starts
 // on a vector boundary: a weight in a Float32Array sits where V8's allocator put it (16 bytes past a
 // page for large arrays), and on Intel cores every vector load that straddles two cache lines costs
-// a second load: with its weights 16 bytes off, the streaming LSTM step took 49 µs instead of 34 on
-// an Emerald Rapids Xeon (bench/kernels/gemm_bench "stream unaligned"). A arrives in a copy with the
-// same offset, so its loads line up too.
+// a second load: with its weights 16 bytes off, the streaming LSTM step took 49 µs instead of 34
+// ("stream unaligned"). A arrives in a copy with the same offset, so its loads line up too.
+
+// Rows R at a time: the same row-by-row sums with R independent FMA chains in flight and each x
+// vector loaded once for R rows.
+template <int R>
+static inline void small_dot_rows_together(int64_t K, int64_t head, float alpha, const float* A, const float* B,
+                                           int64_t ldb, float* C) {
+  vf acc[R];
+  if (head > 0) {
+    const vf x = vload_partial(A, head);
+    for (int r = 0; r < R; ++r) acc[r] = vmul(x, vload_partial(B + r * ldb, head));
+  } else {
+    for (int r = 0; r < R; ++r) acc[r] = vzero();
+  }
+  int64_t p = head;
+  for (; p + kWidth <= K; p += kWidth) {
+    const vf x = vload(A + p);
+    for (int r = 0; r < R; ++r) acc[r] = vfmadd(x, vload(B + r * ldb + p), acc[r]);
+  }
+  if (p < K) {
+    const int64_t n = K - p;  // masked lanes load as 0 and add nothing
+    const vf x = vload_partial(A + p, n);
+    for (int r = 0; r < R; ++r) acc[r] = vfmadd(x, vload_partial(B + r * ldb + p, n), acc[r]);
+  }
+  for (int r = 0; r < R; ++r) C[r] += alpha * vreduce_add(acc[r]);
+}
+
+constexpr int kSeqRows = 4;
+
 static void small_dot_rows_sequential_from(int64_t N, int64_t K, int64_t head, float alpha, const float* A,
                                            const float* B, int64_t ldb, float* C) {
-  for (int64_t j = 0; j < N; ++j) {
+  int64_t j = 0;
+  for (; j + kSeqRows <= N; j += kSeqRows) small_dot_rows_together<kSeqRows>(K, head, alpha, A, B + j * ldb, ldb, C + j);
+  for (; j < N; ++j) {
     const float* row = B + j * ldb;
     vf acc0 = head > 0 ? vmul(vload_partial(A, head), vload_partial(row, head)) : vzero();
     vf acc1 = vzero();
