@@ -92,22 +92,9 @@ constexpr int kSeqRows = 4;
 static void small_dot_rows_sequential_from(int64_t N, int64_t K, int64_t head, float alpha, const float* A,
                                            const float* B, int64_t ldb, float* C) {
   int64_t j = 0;
-  for (; j + kSeqRows <= N; j += kSeqRows) small_dot_rows_together<kSeqRows>(K, head, alpha, A, B + j * ldb, ldb, C + j);
-  for (; j < N; ++j) {
-    const float* row = B + j * ldb;
-    vf acc0 = head > 0 ? vmul(vload_partial(A, head), vload_partial(row, head)) : vzero();
-    vf acc1 = vzero();
-    int64_t p = head;
-    for (; p + 2 * kWidth <= K; p += 2 * kWidth) {
-      acc0 = vfmadd(vload(A + p), vload(row + p), acc0);
-      acc1 = vfmadd(vload(A + p + kWidth), vload(row + p + kWidth), acc1);
-    }
-    for (; p < K; p += kWidth) {
-      const int64_t n = K - p < kWidth ? K - p : kWidth;  // masked lanes load as 0 and add nothing
-      acc0 = vfmadd(vload_partial(A + p, n), vload_partial(row + p, n), acc0);
-    }
-    C[j] += alpha * vreduce_add(vadd(acc0, acc1));
-  }
+  for (; j + kSeqRows <= N; j += kSeqRows)
+    small_dot_rows_together<kSeqRows>(K, head, alpha, A, B + j * ldb, ldb, C + j);
+  for (; j < N; ++j) small_dot_rows_together<1>(K, head, alpha, A, B + j * ldb, ldb, C + j);
 }
 
 // Up to this K the aligned copy of A lives on the stack (16 KiB); longer rows skip the realignment.
