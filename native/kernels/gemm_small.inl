@@ -11,14 +11,27 @@
 // A is [M, lda] with contiguous rows (gemm.cc gathers a transposed A first). Enough independent
 // accumulators per loop (8 or more) to hide the FMA latency even at M = 1.
 
-// C[i, j] += alpha · Σ_p A[i, p] · B[j, p] for i < MI, j < NJ.
+// C[i, j] += alpha · Σ_p A[i, p] · B[j, p] for i < MI, j < NJ; the first `head` floats of every row
+// through one masked load (see small_dot_rows_sequential), so that later loads start on a vector
+// boundary. At M = 2..4 each B vector feeds M FMAs and straddling loads matter less than at M = 1:
+// gemm_bench "step-m8" (two passes of 4 rows) 0.32 -> 0.29 ms realigned, "step-m4" unchanged.
 template <int MI, int NJ>
-static inline void small_dot_block(int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
-                                   float* C, int64_t ldc) {
+static inline void small_dot_block(int64_t K, int64_t head, float alpha, const float* A, int64_t lda, const float* B,
+                                   int64_t ldb, float* C, int64_t ldc) {
   vf acc[MI][NJ];
   for (int i = 0; i < MI; ++i)
     for (int j = 0; j < NJ; ++j) acc[i][j] = vzero();
-  int64_t p = 0;
+  // masked lanes load as 0 and add nothing
+  const auto add_partial = [&](int64_t p, int64_t n) {
+    vf b[NJ];
+    for (int j = 0; j < NJ; ++j) b[j] = vload_partial(B + j * ldb + p, n);
+    for (int i = 0; i < MI; ++i) {
+      const vf a = vload_partial(A + i * lda + p, n);
+      for (int j = 0; j < NJ; ++j) acc[i][j] = vfmadd(a, b[j], acc[i][j]);
+    }
+  };
+  if (head > 0) add_partial(0, head);
+  int64_t p = head;
   for (; p + kWidth <= K; p += kWidth) {
     vf b[NJ];
     for (int j = 0; j < NJ; ++j) b[j] = vload(B + j * ldb + p);
@@ -27,25 +40,48 @@ static inline void small_dot_block(int64_t K, float alpha, const float* A, int64
       for (int j = 0; j < NJ; ++j) acc[i][j] = vfmadd(a, b[j], acc[i][j]);
     }
   }
-  if (p < K) {
-    const int64_t n = K - p;  // masked lanes load as 0 and add nothing
-    vf b[NJ];
-    for (int j = 0; j < NJ; ++j) b[j] = vload_partial(B + j * ldb + p, n);
-    for (int i = 0; i < MI; ++i) {
-      const vf a = vload_partial(A + i * lda + p, n);
-      for (int j = 0; j < NJ; ++j) acc[i][j] = vfmadd(a, b[j], acc[i][j]);
-    }
-  }
+  if (p < K) add_partial(p, K - p);
   for (int i = 0; i < MI; ++i)
     for (int j = 0; j < NJ; ++j) C[i * ldc + j] += alpha * vreduce_add(acc[i][j]);
 }
 
 template <int MI, int NJ>
+static void small_dot_rows_from(int64_t N, int64_t K, int64_t head, float alpha, const float* A, int64_t lda,
+                                const float* B, int64_t ldb, float* C, int64_t ldc) {
+  int64_t j = 0;
+  for (; j + NJ <= N; j += NJ) small_dot_block<MI, NJ>(K, head, alpha, A, lda, B + j * ldb, ldb, C + j, ldc);
+  for (; j < N; ++j) small_dot_block<MI, 1>(K, head, alpha, A, lda, B + j * ldb, ldb, C + j, ldc);
+}
+
+// Up to this many floats of A the aligned copy lives on the stack (32 KiB); more skips the realignment.
+constexpr int64_t kAlignedCopyMaxFloats = 8192;
+
+// The offset of B's rows from a vector boundary when every row shares it (ldb a multiple of the
+// width), K is long enough to gain and M rows of A fit the copy; else 0 (no realignment).
+static int64_t shared_row_offset(int64_t M, int64_t K, const float* B, int64_t ldb) {
+  const int64_t offset = static_cast<int64_t>(reinterpret_cast<uintptr_t>(B) / sizeof(float)) % kWidth;
+  if (kWidth == 1 || ldb % kWidth != 0 || K < 2 * kWidth) return 0;
+  if (M * (((K + kWidth - 1) / kWidth) * kWidth + kWidth) > kAlignedCopyMaxFloats) return 0;
+  return offset;
+}
+
+// Copies rows of A [M, K] into `copy` (64-byte aligned) at `offset` floats past a vector boundary,
+// rows a whole number of vectors apart; returns the copy's row stride.
+static int64_t copy_rows_at_offset(int64_t M, int64_t K, const float* A, int64_t lda, int64_t offset, float* copy) {
+  const int64_t stride = ((K + kWidth - 1) / kWidth) * kWidth + kWidth;
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t p = 0; p < K; ++p) copy[i * stride + offset + p] = A[i * lda + p];
+  return stride;
+}
+
+template <int MI, int NJ>
 static void small_dot_rows(int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
                            int64_t ldb, float* C, int64_t ldc) {
-  int64_t j = 0;
-  for (; j + NJ <= N; j += NJ) small_dot_block<MI, NJ>(K, alpha, A, lda, B + j * ldb, ldb, C + j, ldc);
-  for (; j < N; ++j) small_dot_block<MI, 1>(K, alpha, A, lda, B + j * ldb, ldb, C + j, ldc);
+  const int64_t offset = shared_row_offset(MI, K, B, ldb);
+  if (offset == 0) return small_dot_rows_from<MI, NJ>(N, K, 0, alpha, A, lda, B, ldb, C, ldc);
+  alignas(64) float copy[kAlignedCopyMaxFloats];
+  const int64_t stride = copy_rows_at_offset(MI, K, A, lda, offset, copy);
+  small_dot_rows_from<MI, NJ>(N, K, kWidth - offset, alpha, copy + offset, stride, B, ldb, C, ldc);
 }
 
 // One row of A (M = 1: the streaming step's matrix-vector product, which only streams B): C[0, j] +=
@@ -97,19 +133,13 @@ static void small_dot_rows_sequential_from(int64_t N, int64_t K, int64_t head, f
   for (; j < N; ++j) small_dot_rows_together<1>(K, head, alpha, A, B + j * ldb, ldb, C + j);
 }
 
-// Up to this K the aligned copy of A lives on the stack (16 KiB); longer rows skip the realignment.
-constexpr int64_t kAlignedRowMaxK = 4096;
-
 static void small_dot_rows_sequential(int64_t N, int64_t K, float alpha, const float* A, const float* B,
                                       int64_t ldb, float* C) {
-  // Every row has the same offset from a vector boundary only when ldb is a multiple of the width.
-  const int64_t offset = static_cast<int64_t>(reinterpret_cast<uintptr_t>(B) / sizeof(float)) % kWidth;
-  if (kWidth == 1 || offset == 0 || ldb % kWidth != 0 || K > kAlignedRowMaxK || K < 2 * kWidth)
-    return small_dot_rows_sequential_from(N, K, 0, alpha, A, B, ldb, C);
-  alignas(64) float copy[kAlignedRowMaxK + 16];
-  float* a = copy + offset;  // a + p and a row + p now share their offset from a vector boundary
-  for (int64_t p = 0; p < K; ++p) a[p] = A[p];
-  small_dot_rows_sequential_from(N, K, kWidth - offset, alpha, a, B, ldb, C);
+  const int64_t offset = shared_row_offset(1, K, B, ldb);
+  if (offset == 0) return small_dot_rows_sequential_from(N, K, 0, alpha, A, B, ldb, C);
+  alignas(64) float copy[kAlignedCopyMaxFloats];
+  copy_rows_at_offset(1, K, A, K, offset, copy);  // a + p and a row + p now share their offset
+  small_dot_rows_sequential_from(N, K, kWidth - offset, alpha, copy + offset, B, ldb, C);
 }
 
 // C[i, j0 : j0 + NV·kWidth] += alpha · Σ_p A[i, p] · B[p, j0 : ...] for i < MI; `n` (≤ NV·kWidth)
