@@ -9,12 +9,12 @@
 //   op(B) = B  (B [K, ldb], the backward step dGates · W_hh): C rows accumulate a[p] · (B row p), a
 //     block of NV vectors of columns held in registers over the whole K loop.
 // A is [M, lda] with contiguous rows (gemm.cc gathers a transposed A first). Enough independent
-// accumulators per loop (8 or more) to hide the FMA latency even at M = 1.
+// accumulators per loop (4 or more) to keep several FMA chains in flight even at M = 1.
 
 // C[i, j] += alpha · Σ_p A[i, p] · B[j, p] for i < MI, j < NJ; the first `head` floats of every row
-// through one masked load (see small_dot_rows_sequential), so that later loads start on a vector
-// boundary. At M = 2..4 each B vector feeds M FMAs and straddling loads matter less than at M = 1:
-// gemm_bench "step-m8" (two passes of 4 rows) 0.32 -> 0.29 ms realigned, "step-m4" unchanged.
+// through one masked load, so that later loads start on a vector boundary (why: below, at M = 1).
+// At M = 2..4 each B vector feeds M FMAs and straddling loads matter less than at M = 1: gemm_bench
+// "step-m8" (two passes of 4 rows) 0.32 -> 0.29 ms realigned, "step-m4" unchanged.
 template <int MI, int NJ>
 static inline void small_dot_block(int64_t K, int64_t head, float alpha, const float* A, int64_t lda, const float* B,
                                    int64_t ldb, float* C, int64_t ldc) {
@@ -84,63 +84,19 @@ static void small_dot_rows(int64_t N, int64_t K, float alpha, const float* A, in
   small_dot_rows_from<MI, NJ>(N, K, kWidth - offset, alpha, copy + offset, stride, B, ldb, C, ldc);
 }
 
-// One row of A (M = 1: the streaming step's matrix-vector product, which only streams B): C[0, j] +=
-// alpha · A · B[j, :] for every row j of B, kSeqRows rows at a time read side by side, so B is a few
-// sequential streams (rows next to each other in memory), the pattern the hardware prefetchers
-// follow best. At M ≥ 2 the blocked form above wins: there each B vector feeds M FMAs. Measured on
-// the streaming LSTM step I = H = 256 (bench/kernels/gemm_bench "stream", Emerald Rapids Xeon):
-// one row at a time 34 µs, 2 rows 29, 4 rows 28.5, 8 rows 26-28 (at 2 threads 16.5 / 14 / 13.2 / 13.4);
-// on Zen 5 (an earlier session) 8 interleaved rows measured ~8% slower than one, hence the middle.
+// One row of A (M = 1: the streaming step's matrix-vector product, which only streams B) goes through
+// small_dot_rows<1, kSeqRows>: kSeqRows rows of B read side by side, so B is a few sequential
+// streams (rows next to each other in memory), with that many independent FMA chains and each A
+// vector loaded once for them. Measured on the streaming LSTM step I = H = 256
+// (bench/kernels/gemm_bench "stream", Emerald Rapids Xeon): one row at a time 34 µs, 2 rows 29,
+// 4 rows 28.5, 8 rows 26-28 (at 2 threads 16.5 / 14 / 13.2 / 13.4); on Zen 5 (an earlier session)
+// 8 interleaved rows measured ~8% slower than one, hence the middle.
 //
-// `head` floats of each row go first through one masked load, so that every later load of B starts
-// on a vector boundary: a weight in a Float32Array sits where V8's allocator put it (16 bytes past a
-// page for large arrays), and on Intel cores every vector load that straddles two cache lines costs
-// a second load: with its weights 16 bytes off, the streaming LSTM step took 49 µs instead of 34
-// ("stream unaligned"). A arrives in a copy with the same offset, so its loads line up too.
-
-// Rows R at a time: the same row-by-row sums with R independent FMA chains in flight and each x
-// vector loaded once for R rows.
-template <int R>
-static inline void small_dot_rows_together(int64_t K, int64_t head, float alpha, const float* A, const float* B,
-                                           int64_t ldb, float* C) {
-  vf acc[R];
-  if (head > 0) {
-    const vf x = vload_partial(A, head);
-    for (int r = 0; r < R; ++r) acc[r] = vmul(x, vload_partial(B + r * ldb, head));
-  } else {
-    for (int r = 0; r < R; ++r) acc[r] = vzero();
-  }
-  int64_t p = head;
-  for (; p + kWidth <= K; p += kWidth) {
-    const vf x = vload(A + p);
-    for (int r = 0; r < R; ++r) acc[r] = vfmadd(x, vload(B + r * ldb + p), acc[r]);
-  }
-  if (p < K) {
-    const int64_t n = K - p;  // masked lanes load as 0 and add nothing
-    const vf x = vload_partial(A + p, n);
-    for (int r = 0; r < R; ++r) acc[r] = vfmadd(x, vload_partial(B + r * ldb + p, n), acc[r]);
-  }
-  for (int r = 0; r < R; ++r) C[r] += alpha * vreduce_add(acc[r]);
-}
-
+// The realignment matters most here: a weight in a Float32Array sits where V8's allocator put it
+// (16 bytes past a page for large arrays), and on Intel cores every vector load that straddles two
+// cache lines costs a second load: with its weights 16 bytes off, the streaming LSTM step took 49 µs
+// instead of 34 ("stream unaligned").
 constexpr int kSeqRows = 4;
-
-static void small_dot_rows_sequential_from(int64_t N, int64_t K, int64_t head, float alpha, const float* A,
-                                           const float* B, int64_t ldb, float* C) {
-  int64_t j = 0;
-  for (; j + kSeqRows <= N; j += kSeqRows)
-    small_dot_rows_together<kSeqRows>(K, head, alpha, A, B + j * ldb, ldb, C + j);
-  for (; j < N; ++j) small_dot_rows_together<1>(K, head, alpha, A, B + j * ldb, ldb, C + j);
-}
-
-static void small_dot_rows_sequential(int64_t N, int64_t K, float alpha, const float* A, const float* B,
-                                      int64_t ldb, float* C) {
-  const int64_t offset = shared_row_offset(1, K, B, ldb);
-  if (offset == 0) return small_dot_rows_sequential_from(N, K, 0, alpha, A, B, ldb, C);
-  alignas(64) float copy[kAlignedCopyMaxFloats];
-  copy_rows_at_offset(1, K, A, K, offset, copy);  // a + p and a row + p now share their offset
-  small_dot_rows_sequential_from(N, K, kWidth - offset, alpha, copy + offset, B, ldb, C);
-}
 
 // C[i, j0 : j0 + NV·kWidth] += alpha · Σ_p A[i, p] · B[p, j0 : ...] for i < MI; `n` (≤ NV·kWidth)
 // columns are real, the rest of the block is masked off.
@@ -192,12 +148,12 @@ static void small_axpy_rows(int64_t N, int64_t K, float alpha, const float* A, i
   }
 }
 
-// The KernelTable entry: 1 ≤ M ≤ 4 rows; 8 independent accumulators at M = 1, 16 at M = 4.
+// The KernelTable entry: 1 ≤ M ≤ 4 rows; 4 independent accumulators at M = 1, 16 at M = 4.
 static void gemm_small_m_impl(bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                               const float* B, int64_t ldb, float* C, int64_t ldc) {
   if (transB) {
     switch (M) {
-      case 1: return small_dot_rows_sequential(N, K, alpha, A, B, ldb, C);
+      case 1: return small_dot_rows<1, kSeqRows>(N, K, alpha, A, lda, B, ldb, C, ldc);
       case 2: return small_dot_rows<2, 4>(N, K, alpha, A, lda, B, ldb, C, ldc);
       case 3: return small_dot_rows<3, 4>(N, K, alpha, A, lda, B, ldb, C, ldc);
       default: return small_dot_rows<4, 4>(N, K, alpha, A, lda, B, ldb, C, ldc);
