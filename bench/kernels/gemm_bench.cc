@@ -153,6 +153,9 @@ int main(int argc, char** argv) {
   gemm_case("dx NN 3200x512x2048", false, false, 3200, 512, 2048, 1.0f, filter);
   step_case("packed step NT 8x2048x512", true, 8, 2048, 512, filter);
   step_case("packed step NT 32x2048x512", true, 32, 2048, 512, filter);
+  // 30 and 36 rows are whole 6-row tiles (AVX2); 32 ends in a 2-row edge tile: its cost between them
+  step_case("packed step NT 30x2048x512", true, 30, 2048, 512, filter);
+  step_case("packed step NT 36x2048x512", true, 36, 2048, 512, filter);
   step_case("packed step NT 64x4096x1024", true, 64, 4096, 1024, filter);
   step_case("packed step NT 256x2048x512", true, 256, 2048, 512, filter);
   step_case("packed step NN 32x512x2048", false, 32, 512, 2048, filter);

@@ -19,27 +19,78 @@
 
 constexpr int kFloatsPerLine = 16;  // 64-byte cache lines
 
-// acc[i][j] = Σ_p a_packed[p·MR + i] · b_packed[p·NR + j·kWidth ...]: the kc loop.
-template <int MR, int NV>
-static inline void micro_accumulate(int64_t kc, const float* a_packed, const float* b_packed, vf (&acc)[MR][NV]) {
+// Independent accumulator chains the FMA units need to stay busy: two FMA pipes, each with a 4-cycle
+// latency, on the x86 and Arm cores we target. A full tile has MR·NV ≥ 8 chains; an edge tile of a few
+// rows has fewer, so it keeps several partial sums per accumulator (see micro_accumulate).
+constexpr int kFmaChains = 8;
+
+// Partial sums per accumulator for a tile of Rows × NV vectors (at most 4: registers run out).
+constexpr int partial_sums(int Rows, int NV) {
+  const int sums = (kFmaChains + Rows * NV - 1) / (Rows * NV);
+  return sums < 1 ? 1 : sums > 4 ? 4 : sums;
+}
+
+// acc[i][j] = Σ_p a_packed[p·MR + i] · b_packed[p·NR + j·kWidth ...] for the first Rows rows of the
+// packed A strip: the kc loop.
+template <int Rows, int NV, int MR>
+static inline void micro_accumulate(int64_t kc, const float* a_packed, const float* b_packed, vf (&acc)[Rows][NV]) {
   constexpr int NR = NV * kWidth;
-  for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NV; ++j) acc[i][j] = vzero();
+  constexpr int Sums = partial_sums(Rows, NV);
   const float* ap = a_packed;
   const float* bp = b_packed;
-  // kc ≥ 1 (gemm.cc never calls with an empty panel): a do-while lets GCC keep acc in registers from
-  // the zeroing to the stores (with a loop that may not run it spilled all of acc to the stack).
-  int64_t p = kc;
-  do {
-    vf b[NV];
-    for (int j = 0; j < NV; ++j) b[j] = vload(bp + j * kWidth);
-    for (int i = 0; i < MR; ++i) {
-      const vf a = vset1(ap[i]);
-      for (int j = 0; j < NV; ++j) acc[i][j] = vfmadd(a, b[j], acc[i][j]);
+  if constexpr (Sums == 1) {
+    for (int i = 0; i < Rows; ++i)
+      for (int j = 0; j < NV; ++j) acc[i][j] = vzero();
+    // kc ≥ 1 (gemm.cc never calls with an empty panel): a do-while lets GCC keep acc in registers from
+    // the zeroing to the stores (with a loop that may not run it spilled all of acc to the stack).
+    int64_t p = kc;
+    do {
+      vf b[NV];
+      for (int j = 0; j < NV; ++j) b[j] = vload(bp + j * kWidth);
+      for (int i = 0; i < Rows; ++i) {
+        const vf a = vset1(ap[i]);
+        for (int j = 0; j < NV; ++j) acc[i][j] = vfmadd(a, b[j], acc[i][j]);
+      }
+      ap += MR;
+      bp += NR;
+    } while (--p > 0);
+  } else {
+    // An edge tile (Rows < MR): Sums consecutive k steps go to separate partial sums, so that
+    // Rows·NV·Sums chains are in flight (with one sum per accumulator, a 2-row tile waited on the
+    // FMA latency and cost as much as a full tile: bench/kernels "packed step NT 32x2048x512"
+    // took as long as 36 rows).
+    vf part[Sums][Rows][NV];
+    for (int s = 0; s < Sums; ++s)
+      for (int i = 0; i < Rows; ++i)
+        for (int j = 0; j < NV; ++j) part[s][i][j] = vzero();
+    int64_t p = kc;
+    for (; p >= Sums; p -= Sums) {
+      for (int s = 0; s < Sums; ++s) {
+        vf b[NV];
+        for (int j = 0; j < NV; ++j) b[j] = vload(bp + j * kWidth);
+        for (int i = 0; i < Rows; ++i) {
+          const vf a = vset1(ap[i]);
+          for (int j = 0; j < NV; ++j) part[s][i][j] = vfmadd(a, b[j], part[s][i][j]);
+        }
+        ap += MR;
+        bp += NR;
+      }
     }
-    ap += MR;
-    bp += NR;
-  } while (--p > 0);
+    for (int s = 0; s < p; ++s) {  // the last kc mod Sums steps
+      for (int i = 0; i < Rows; ++i) {
+        const vf a = vset1(ap[i]);
+        for (int j = 0; j < NV; ++j) part[s][i][j] = vfmadd(a, vload(bp + j * kWidth), part[s][i][j]);
+      }
+      ap += MR;
+      bp += NR;
+    }
+    for (int i = 0; i < Rows; ++i)
+      for (int j = 0; j < NV; ++j) {
+        vf sum = part[0][i][j];
+        for (int s = 1; s < Sums; ++s) sum = vadd(sum, part[s][i][j]);
+        acc[i][j] = sum;
+      }
+  }
 }
 
 // A full MR × NR tile: the accumulators go straight to C (no stack round trip).
@@ -57,7 +108,7 @@ static void micro_tile_full(int64_t kc, const float* a_packed, const float* b_pa
     }
   }
   vf acc[MR][NV];
-  micro_accumulate<MR, NV>(kc, a_packed, b_packed, acc);
+  micro_accumulate<MR, NV, MR>(kc, a_packed, b_packed, acc);
   for (int i = 0; i < MR; ++i)
     for (int j = 0; j < NV; ++j) {
       float* cij = c + i * ldc + j * kWidth;
@@ -65,23 +116,34 @@ static void micro_tile_full(int64_t kc, const float* a_packed, const float* b_pa
     }
 }
 
-// An edge tile (m < MR or n < NR): through a stack buffer, C touched only inside [m, n].
-template <int MR, int NV, bool Store>
+// An edge tile of Rows ≤ MR rows (m ≤ Rows, n ≤ NR): only Rows rows are computed, through a stack
+// buffer, and C is touched only inside [m, n].
+template <int Rows, int MR, int NV, bool Store>
 static RNNKIT_NOINLINE void micro_tile_edge(int64_t kc, const float* a_packed, const float* b_packed, float* c,
                                             int64_t ldc, int64_t m, int64_t n) {
   constexpr int NR = NV * kWidth;
-  vf acc[MR][NV];
-  micro_accumulate<MR, NV>(kc, a_packed, b_packed, acc);
-  float tile[MR * NR];
-  for (int i = 0; i < MR; ++i)
+  vf acc[Rows][NV];
+  micro_accumulate<Rows, NV, MR>(kc, a_packed, b_packed, acc);
+  float tile[Rows * NR];
+  for (int i = 0; i < Rows; ++i)
     for (int j = 0; j < NV; ++j) vstore(tile + i * NR + j * kWidth, acc[i][j]);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = Store ? tile[i * NR + j] : c[i * ldc + j] + tile[i * NR + j];
+}
+
+// The edge tile for m rows: the kernel of Rows = m, found by counting down from MR.
+template <int Rows, int MR, int NV, bool Store>
+static void micro_tile_edge_rows(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc,
+                                 int64_t m, int64_t n) {
+  if constexpr (Rows > 1) {
+    if (m < Rows) return micro_tile_edge_rows<Rows - 1, MR, NV, Store>(kc, a_packed, b_packed, c, ldc, m, n);
+  }
+  micro_tile_edge<Rows, MR, NV, Store>(kc, a_packed, b_packed, c, ldc, m, n);
 }
 
 template <int MR, int NV, bool Store>
 static void gemm_micro_tile(int64_t kc, const float* a_packed, const float* b_packed, float* c, int64_t ldc,
                             int64_t m, int64_t n) {
   if (m == MR && n == NV * kWidth) return micro_tile_full<MR, NV, Store>(kc, a_packed, b_packed, c, ldc);
-  micro_tile_edge<MR, NV, Store>(kc, a_packed, b_packed, c, ldc, m, n);
+  micro_tile_edge_rows<MR, MR, NV, Store>(kc, a_packed, b_packed, c, ldc, m, n);
 }

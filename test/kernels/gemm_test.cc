@@ -104,6 +104,25 @@ TEST(gemm_crosses_every_block_boundary_every_isa) {
   }
 }
 
+TEST(gemm_edge_tiles_of_every_row_count_every_isa) {
+  // A last row tile of 1 … MR − 1 rows runs a kernel of its own that splits each sum into up to four
+  // interleaved partial sums over k (gemm_micro.inl): every row count, with K covering every
+  // remainder of the k loop, and a second K panel (K > 256) that adds to the first.
+  for (const auto* table : usable_tables()) {
+    rnnkit::ScopedKernelTable use(*table);
+    Rng rng(11);
+    const int64_t MR = table->gemm_mr;
+    for (int64_t rows = 1; rows < MR; ++rows)
+      for (int64_t K : {1, 2, 3, 4, 5, 6, 7, 8, 259})
+        for (const Path path : {Path::sgemm, Path::packed}) {
+          // sgemm takes M > 16 to the packed kernels (fewer rows go to the small-M kernels)
+          const int64_t M = (path == Path::sgemm ? (16 / MR + 1) * MR : MR) + rows;
+          const Case c{false, rng.below(2) != 0, M, table->gemm_nr + 5, K, 1.0f, rng.below(2) ? 0.0f : 1.0f, 0};
+          run_case(c, rng, table->name, path);
+        }
+  }
+}
+
 TEST(gemm_alpha_zero_reads_neither_a_nor_b) {
   for (const auto* table : usable_tables()) {
     rnnkit::ScopedKernelTable use(*table);
