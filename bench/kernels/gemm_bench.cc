@@ -174,6 +174,9 @@ int main(int argc, char** argv) {
   recurrent_case("lstm infer T25 B64 I1024 H1024", Cell::lstm, 25, 64, 1024, 1024, false, filter, true);
   recurrent_case("lstm infer T50 B256 I256 H256", Cell::lstm, 50, 256, 256, 256, false, filter, true);
   recurrent_case("lstm infer T100 B32 I512 H512", Cell::lstm, 100, 32, 512, 512, false, filter, true);
+  // the layers of the bench cases lstm-2l-h512-infer (I = 128, then 512) and bilstm-h256-infer (one direction)
+  recurrent_case("lstm infer T100 B32 I128 H512", Cell::lstm, 100, 32, 128, 512, false, filter, true);
+  recurrent_case("lstm infer T100 B32 I256 H256", Cell::lstm, 100, 32, 256, 256, false, filter, true);
   recurrent_case("lstm stream T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter, true);
   recurrent_case("lstm stream unaligned T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter, true, 4);
   recurrent_case("lstm infer T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter, true);
