@@ -49,9 +49,12 @@ describe('optional bench drivers', () => {
 
   it('times promise-returning steps with the same rule as measure()', async () => {
     let calls = 0;
+    // Resolves no sooner than 1 ms after it starts, and only on a later turn of the event loop. (A
+    // setTimeout of 1 ms may fire after 0.05 ms: libuv measures it from the loop's cached clock.)
     const step = async (): Promise<void> => {
       calls++;
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      const until = performance.now() + 1;
+      while (performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
     };
     const { timesMs, inner } = await measureAsync(step, { warmup: 2, targetMs: 1000, minReps: 3, maxReps: 3, minSampleMs: 0 });
     expect(inner).toBe(1);
