@@ -30,6 +30,17 @@ constexpr int partial_sums(int Rows, int NV) {
   return sums < 1 ? 1 : sums > 4 ? 4 : sums;
 }
 
+// One k step: acc[i][j] += ap[i] · bp[j·kWidth ...] for the first Rows rows.
+template <int Rows, int NV>
+static inline void micro_step(const float* ap, const float* bp, vf (&acc)[Rows][NV]) {
+  vf b[NV];
+  for (int j = 0; j < NV; ++j) b[j] = vload(bp + j * kWidth);
+  for (int i = 0; i < Rows; ++i) {
+    const vf a = vset1(ap[i]);
+    for (int j = 0; j < NV; ++j) acc[i][j] = vfmadd(a, b[j], acc[i][j]);
+  }
+}
+
 // acc[i][j] = Σ_p a_packed[p·MR + i] · b_packed[p·NR + j·kWidth ...] for the first Rows rows of the
 // packed A strip: the kc loop.
 template <int Rows, int NV, int MR>
@@ -45,12 +56,7 @@ static inline void micro_accumulate(int64_t kc, const float* a_packed, const flo
     // the zeroing to the stores (with a loop that may not run it spilled all of acc to the stack).
     int64_t p = kc;
     do {
-      vf b[NV];
-      for (int j = 0; j < NV; ++j) b[j] = vload(bp + j * kWidth);
-      for (int i = 0; i < Rows; ++i) {
-        const vf a = vset1(ap[i]);
-        for (int j = 0; j < NV; ++j) acc[i][j] = vfmadd(a, b[j], acc[i][j]);
-      }
+      micro_step<Rows, NV>(ap, bp, acc);
       ap += MR;
       bp += NR;
     } while (--p > 0);
@@ -66,21 +72,13 @@ static inline void micro_accumulate(int64_t kc, const float* a_packed, const flo
     int64_t p = kc;
     for (; p >= Sums; p -= Sums) {
       for (int s = 0; s < Sums; ++s) {
-        vf b[NV];
-        for (int j = 0; j < NV; ++j) b[j] = vload(bp + j * kWidth);
-        for (int i = 0; i < Rows; ++i) {
-          const vf a = vset1(ap[i]);
-          for (int j = 0; j < NV; ++j) part[s][i][j] = vfmadd(a, b[j], part[s][i][j]);
-        }
+        micro_step<Rows, NV>(ap, bp, part[s]);
         ap += MR;
         bp += NR;
       }
     }
     for (int s = 0; s < p; ++s) {  // the last kc mod Sums steps
-      for (int i = 0; i < Rows; ++i) {
-        const vf a = vset1(ap[i]);
-        for (int j = 0; j < NV; ++j) part[s][i][j] = vfmadd(a, vload(bp + j * kWidth), part[s][i][j]);
-      }
+      micro_step<Rows, NV>(ap, bp, part[s]);
       ap += MR;
       bp += NR;
     }
