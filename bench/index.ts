@@ -10,7 +10,8 @@
  *
  * Options: --cases <substring,...> (ids in bench/cases.ts; --list prints them), --drivers
  * native,js,torch,ort,..., --threads N[,N...], --quick, --json <path> (default
- * bench/results/latest.json), --markdown (also print a Markdown table), --timeout <seconds per cell>.
+ * bench/results/latest.json), --markdown (also print a Markdown table), --timeout <seconds per cell>,
+ * --rounds N (measure every cell N times, the drivers of a case interleaved: rounds.ts; default 1).
  *
  * Drivers: native, js (rnnkit's backends), torch (PyTorch through /usr/bin/python3), and the optional
  * Node engines of drivers/registry.ts (ort = onnxruntime-node, inference cases only, on the torch
@@ -34,6 +35,7 @@ import { CASES, CEILING_CASE_ID, caseById, caseFlops, quickCase, selectCases, ty
 import { findRoot, isOptionalInstalled } from './drivers/optional.js';
 import { RESULT_PREFIX, driverArgv, type DriverResult, type TimingPlan } from './drivers/protocol.js';
 import { CORE_DRIVERS, OPTIONAL_DRIVERS, allDriverNames, optionalDriver } from './drivers/registry.js';
+import { mergeRounds, roundOrder } from './rounds.js';
 import { compareRows, formatMarkdown, formatText, optionalColumns, toRow, type Row } from './table.js';
 import { writeFileAtomicSync } from '../lib/io/atomic.js';
 
@@ -54,6 +56,8 @@ interface Options {
   drivers: DriverName[];
   threads: number[];
   quick: boolean;
+  /** Measurements of every cell, interleaved across the drivers of a case (rounds.ts). */
+  rounds: number;
   jsonPath: string;
   markdown: boolean;
   timeoutSec: number;
@@ -67,7 +71,7 @@ const here = dirname(fileURLToPath(import.meta.url)); // bench/.out/bench once c
 const root = findRoot(here);
 
 function usage(): string {
-  return `usage: npm run bench -- [--cases a,b] [--drivers ${allDriverNames().join(',')}] [--threads 1,2] [--quick] [--json path] [--markdown] [--timeout s] [--openblas-core auto|inherit|NAME] [--no-loader] [--list]`;
+  return `usage: npm run bench -- [--cases a,b] [--drivers ${allDriverNames().join(',')}] [--threads 1,2] [--quick] [--json path] [--markdown] [--timeout s] [--rounds N] [--openblas-core auto|inherit|NAME] [--no-loader] [--list]`;
 }
 
 function list(value: string): string[] {
@@ -76,7 +80,7 @@ function list(value: string): string[] {
 
 function parseOptions(argv: readonly string[]): Options | null {
   const options: Options = {
-    cases: [...CASES], drivers: defaultDrivers(), threads: [1], quick: false,
+    cases: [...CASES], drivers: defaultDrivers(), threads: [1], quick: false, rounds: 1,
     jsonPath: join(root, 'bench', 'results', 'latest.json'), markdown: false, timeoutSec: 0, openblasCore: 'auto',
     loader: true,
   };
@@ -114,6 +118,10 @@ function parseOptions(argv: readonly string[]): Options | null {
       const raw = value();
       options.timeoutSec = Number(raw);
       if (!(options.timeoutSec > 0)) throw new RangeError(`--timeout must be a positive number of seconds, got ${raw}`);
+    } else if (flag === '--rounds') {
+      const raw = value();
+      options.rounds = Number(raw);
+      if (!Number.isInteger(options.rounds) || options.rounds < 1) throw new RangeError(`--rounds must be a positive integer, got ${raw}`);
     } else if (flag === '--openblas-core') {
       options.openblasCore = value();
     } else if (flag === '--list') {
@@ -227,19 +235,24 @@ function main(): void {
   const rows: Row[] = [];
   const ceilings: { threads: number; gflops: number | null; source: string | null; measured: Record<string, string> }[] = [];
   const firstThreads = options.threads[0]!;
-  const total = options.threads.length * (2 + options.cases.length * options.drivers.length);
+  const total = options.threads.length * options.rounds * (2 + options.cases.length * options.drivers.length);
+  const roundLabel = (round: number): string => (options.rounds > 1 ? ` round ${round + 1}/${options.rounds}` : '');
   let done = 0;
   const allResults: DriverResult[] = [];
 
   for (const threads of options.threads) {
     // The ceiling first: the best SGEMM 2048³ of torch.mm and native at this thread count.
-    const ceilingResults = new Map<DriverName, DriverResult>();
-    for (const driver of ['torch', 'native'] as const) {
-      const result = runCell(ceilingCase, driver, threads, options);
-      ceilingResults.set(driver, result);
-      allResults.push(result);
-      progress(`[${++done}/${total}] threads=${threads} ceiling ${CEILING_CASE_ID} ${driver}: ${describe(result)}`);
+    const ceilingRounds = new Map<DriverName, DriverResult[]>();
+    for (let round = 0; round < options.rounds; round++) {
+      for (const driver of roundOrder(['torch', 'native'] as const, round)) {
+        const result = runCell(ceilingCase, driver, threads, options);
+        ceilingRounds.set(driver, [...(ceilingRounds.get(driver) ?? []), result]);
+        allResults.push(result);
+        progress(`[${++done}/${total}] threads=${threads}${roundLabel(round)} ceiling ${CEILING_CASE_ID} ${driver}: ${describe(result)}`);
+      }
     }
+    const ceilingResults = new Map<DriverName, DriverResult>();
+    for (const [driver, results] of ceilingRounds) ceilingResults.set(driver, mergeRounds(results));
     const flops = caseFlops(ceilingCase);
     const measured: Record<string, string> = {};
     let best: { gflops: number; source: string } | null = null;
@@ -255,19 +268,25 @@ function main(): void {
     ceilings.push({ threads, gflops: best?.gflops ?? null, source: best?.source ?? null, measured });
 
     for (const c of options.cases) {
+      const caseRounds = new Map<DriverName, DriverResult[]>(options.drivers.map((driver) => [driver, []]));
+      for (let round = 0; round < options.rounds; round++) {
+        for (const driver of roundOrder(options.drivers, round)) {
+          let result: DriverResult;
+          if (driver === 'js' && threads !== firstThreads) {
+            result = { ok: false, driver, reason: `the js backend is single-threaded: see threads=${firstThreads}` };
+          } else if (c.id === CEILING_CASE_ID && ceilingResults.has(driver)) {
+            result = ceilingRounds.get(driver)![round]!; // already measured in this run, same process rule
+          } else {
+            result = runCell(c, driver, threads, options);
+            allResults.push(result);
+          }
+          progress(`[${++done}/${total}] threads=${threads}${roundLabel(round)} ${c.id} ${driver}: ${describe(result)}`);
+          caseRounds.get(driver)!.push(result);
+        }
+      }
       const caseRows: Row[] = [];
       for (const driver of options.drivers) {
-        let result: DriverResult;
-        if (driver === 'js' && threads !== firstThreads) {
-          result = { ok: false, driver, reason: `the js backend is single-threaded: see threads=${firstThreads}` };
-        } else if (c.id === CEILING_CASE_ID && ceilingResults.has(driver)) {
-          result = ceilingResults.get(driver)!; // already measured in this run, same process rule
-        } else {
-          result = runCell(c, driver, threads, options);
-        }
-        progress(`[${++done}/${total}] threads=${threads} ${c.id} ${driver}: ${describe(result)}`);
-        allResults.push(result);
-        caseRows.push(toRow(c, threads, driver, result, best?.gflops ?? null));
+        caseRows.push(toRow(c, threads, driver, mergeRounds(caseRounds.get(driver)!), best?.gflops ?? null));
       }
       compareRows(caseRows);
       rows.push(...caseRows);
@@ -286,7 +305,9 @@ function main(): void {
     ...ceilingText,
     `load average (1 min) at start ${loadAtStart.toFixed(1)}, at end ${loadAtEnd.toFixed(1)}` +
       (busy ? ` on ${cpus().length} CPUs: OTHER WORK WAS RUNNING, numbers are noisy (multi-thread ones most)` : ''),
-    'time/iter: median of the samples (IQR: their interquartile range / median); streaming rows show µs per step.',
+    options.rounds > 1
+      ? `time/iter: median of ${options.rounds} rounds' medians, the drivers of a case interleaved (IQR: interquartile range of all their samples / that median); streaming rows show µs per step.`
+      : 'time/iter: median of the samples (IQR: their interquartile range / median); streaming rows show µs per step.',
     '% ceiling: GFLOP/s over the ceiling at the same thread count. vs torch: PyTorch time / this time (> 1 is faster).',
     ...optionalColumns(rows).map((d) => `vs ${d.label}: ${d.packageName} (driver ${d.name}) time / this time, on rnnkit's rows (native, js).`),
     'check: results agree with the reference driver (torch) to 1e-3 (same deterministic weights and inputs).',
@@ -308,7 +329,7 @@ function main(): void {
     },
     options: {
       cases: options.cases.map((c) => c.id), drivers: options.drivers, threads: options.threads, quick: options.quick,
-      plan: options.quick ? QUICK_PLAN : FULL_PLAN, timeoutSec: options.timeoutSec,
+      rounds: options.rounds, plan: options.quick ? QUICK_PLAN : FULL_PLAN, timeoutSec: options.timeoutSec,
     },
     drivers: driverSummary(allResults),
     ceilingCase,
