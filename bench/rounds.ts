@@ -6,7 +6,7 @@
  * on the other's, and a ratio moved by a third between two runs minutes apart. A burst now spoils one
  * round of a cell, and the median over rounds sets it aside.
  */
-import { median, type DriverResult } from './drivers/protocol.js';
+import { median, type DriverFailure, type DriverResult, type DriverSuccess } from './drivers/protocol.js';
 
 /** The order drivers run in on round `round` (0-based): as given, reversed on odd rounds. */
 export function roundOrder<T>(drivers: readonly T[], round: number): T[] {
@@ -22,15 +22,13 @@ export function roundOrder<T>(drivers: readonly T[], round: number): T[] {
  */
 export function mergeRounds(results: readonly DriverResult[]): DriverResult {
   if (results.length === 0) throw new RangeError('mergeRounds needs at least one round, got none');
-  const failedAt = results.findIndex((r) => !r.ok);
-  if (failedAt >= 0) {
-    const failure = results[failedAt]!;
-    if (failure.ok) return failure;
+  const failure = results.find((r): r is DriverFailure => !r.ok);
+  if (failure !== undefined) {
     // A cell that never runs (no GEMM cases on this engine) says so the same way every round.
     if (results.every((r) => !r.ok && r.reason === failure.reason)) return failure;
-    return { ...failure, reason: `round ${failedAt + 1} of ${results.length}: ${failure.reason}` };
+    return { ...failure, reason: `round ${results.indexOf(failure) + 1} of ${results.length}: ${failure.reason}` };
   }
-  const rounds = results.filter((r): r is Extract<DriverResult, { ok: true }> => r.ok);
+  const rounds = results as readonly DriverSuccess[];
   if (rounds.length === 1) return rounds[0]!;
   const first = rounds[0]!;
   const roundMediansMs = rounds.map((r) => r.medianMs);

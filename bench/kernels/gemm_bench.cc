@@ -2,7 +2,7 @@
 // bench cases issue (bench/cases.ts) and the fused LSTM/GRU kernels, for the A/B comparison of
 // kernel changes (also under `perf stat`, where instruction and cycle counts are stable on a busy
 // machine). Build: sh bench/kernels/build.sh. Run: ./build/bench-kernels/gemm_bench [filter];
-// two builds side by side, alternating: node bench/kernels/ab.mjs (see there).
+// two builds side by side, alternating: npm run bench:ab (bench/kernels/ab.ts).
 // RNNKIT_SIMD and RNNKIT_NUM_THREADS apply as in the addon. Prints the best and median of the reps.
 #include <algorithm>
 #include <chrono>
