@@ -203,5 +203,9 @@ TEST(gemm_prepacked_b_matches_reference_every_isa) {
             run_case(step, rng, table->name, Path::step);
           }
     run_case({false, true, 40, 2061, 520, 1.0f, 1.0f, 0}, rng, table->name, Path::step);  // threaded split
+    // at most 48 rows: the pre-packed panel row tile by row tile over blocks of 8 strips (gemm.cc);
+    // 300 columns are 2 whole blocks and a ragged one, 300 deep two K panels, beta 0 the storing pass
+    run_case({true, false, 23, 300, 300, 0.75f, 0.0f, 3}, rng, table->name, Path::packed);
+    run_case({false, true, 48, 300, 300, 1.0f, 1.0f, 0}, rng, table->name, Path::step);
   }
 }
