@@ -1,0 +1,107 @@
+// Paired A/B of two code paths inside ONE process: variant 0 and variant V alternate sample by sample
+// (each sample ≥ ~20 ms of calls, the order flipped every pair), and the per-pair ratios are reported
+// (median, quartiles, how many pairs V won). The neighbour's bursts on this shared machine last
+// seconds; two samples a few tens of milliseconds apart see the same one, so a pair's ratio is the
+// change and not the burst: ±2% resolution here, where separate processes (ab.ts) were at ±8%.
+//
+// Use: for an experiment, make the kernel branch on the variable this file defines,
+//   namespace rnnkit { extern int experiment_variant; }   ...   if (experiment_variant != 0) { new } else { old }
+// rebuild (sh bench/kernels/build.sh) and run
+//   RNNKIT_NUM_THREADS=1 ./build/bench-kernels/paired 1 "step 32x"
+// (argument 1: the value V the new path sees; argument 2: a case-name filter). With no kernel
+// branching on it, both variants run the same code: an A/A run, the noise floor.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gemm.h"
+#include "kernels.h"
+
+namespace rnnkit {
+int experiment_variant = 0;  // the switch an experiment's kernel code reads (header)
+}
+
+namespace {
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::vector<float> filled(int64_t n, int salt) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[i] = 0.1f * static_cast<float>((i * 7919 + salt * 104729) % 2001 - 1000) / 1000.0f;
+  return v;
+}
+
+void paired(const std::string& name, int variant, int pairs, const std::function<void()>& fn) {
+  rnnkit::experiment_variant = 0;
+  fn();
+  fn();
+  const double t0 = now_ms();
+  fn();
+  const int inner = std::max(1, static_cast<int>(20.0 / std::max(now_ms() - t0, 1e-3)));
+  std::vector<double> ratios, base;
+  int wins = 0;
+  for (int p = 0; p < pairs; ++p) {
+    double ms[2];
+    for (int k = 0; k < 2; ++k) {
+      const int which = p % 2 == 0 ? k : 1 - k;
+      rnnkit::experiment_variant = which == 1 ? variant : 0;
+      const double start = now_ms();
+      for (int i = 0; i < inner; ++i) fn();
+      ms[which] = (now_ms() - start) / inner;
+    }
+    ratios.push_back(ms[1] / ms[0]);
+    base.push_back(ms[0]);
+    wins += ms[1] < ms[0];
+  }
+  rnnkit::experiment_variant = 0;
+  std::sort(ratios.begin(), ratios.end());
+  std::sort(base.begin(), base.end());
+  std::printf("%-34s variant %d / 0: median %.3f (quartiles %.3f-%.3f), faster in %d of %d pairs; variant 0 %.4f ms\n",
+              name.c_str(), variant, ratios[pairs / 2], ratios[pairs / 4], ratios[3 * pairs / 4], wins, pairs,
+              base[pairs / 2]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int variant = argc > 1 ? std::atoi(argv[1]) : 1;
+  const std::string filter = argc > 2 ? argv[2] : "";
+  std::printf("isa %s, %d thread(s), variant %d against 0\n", rnnkit::active_isa_name(), rnnkit::thread_count(), variant);
+  struct Step {
+    int64_t M, N, K;
+  };
+  // the recurrent step h · W_hhᵀ (W_hh packed once): batch M, N = 4H, K = H
+  for (const Step s : {Step{8, 2048, 512}, Step{16, 2048, 512}, Step{30, 2048, 512}, Step{32, 2048, 512},
+                       Step{48, 2048, 512}, Step{32, 1024, 256}, Step{64, 4096, 1024}}) {
+    const std::string name = "step " + std::to_string(s.M) + "x" + std::to_string(s.N) + "x" + std::to_string(s.K);
+    if (name.find(filter) == std::string::npos) continue;
+    std::vector<float> A = filled(s.M * s.K, 1), W = filled(s.K * s.N, 2), C = filled(s.M * s.N, 3);
+    const rnnkit::StepGemm step(true, s.M, s.N, s.K, W.data(), s.K);
+    paired(name, variant, 40, [&] { step.run(A.data(), s.K, 1.0f, C.data(), s.N); });
+  }
+  struct Layer {
+    int64_t T, B, I, H;
+  };
+  // one LSTM layer, forward only: the layers of the bench's inference cases
+  for (const Layer l : {Layer{100, 32, 128, 512}, Layer{100, 32, 512, 512}, Layer{100, 32, 256, 256},
+                        Layer{50, 256, 256, 256}, Layer{25, 64, 1024, 1024}}) {
+    const std::string name = "lstm infer T" + std::to_string(l.T) + " B" + std::to_string(l.B) + " I" +
+                             std::to_string(l.I) + " H" + std::to_string(l.H);
+    if (name.find(filter) == std::string::npos) continue;
+    const int64_t G = 4 * l.H;
+    std::vector<float> x = filled(l.T * l.B * l.I, 1), h0(l.B * l.H, 0.0f), c0(l.B * l.H, 0.0f),
+                       wIh = filled(G * l.I, 2), wHh = filled(G * l.H, 3), bIh = filled(G, 4), bHh = filled(G, 5);
+    std::vector<float> out(l.T * l.B * l.H), hN(l.B * l.H), cN(l.B * l.H);
+    const rnnkit::RecurrentForwardArgs args{out.data(), hN.data(), cN.data(), nullptr, x.data(), h0.data(), c0.data(),
+                                            wIh.data(), wHh.data(), bIh.data(), bHh.data(), nullptr, false,
+                                            l.T, l.B, l.I, l.H};
+    paired(name, variant, 20, [&] { rnnkit::lstm_forward(args); });
+  }
+  return 0;
+}
