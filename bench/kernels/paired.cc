@@ -4,9 +4,11 @@
 // seconds; two samples a few tens of milliseconds apart see the same one, so a pair's ratio is the
 // change and not the burst: ±2% resolution here, where separate processes (ab.ts) were at ±8%.
 //
-// Use: for an experiment, make the kernel branch on the variable this file defines,
-//   namespace rnnkit { extern int experiment_variant; }   ...   if (experiment_variant != 0) { new } else { old }
-// rebuild (sh bench/kernels/build.sh) and run
+// Use: for an experiment, give the kernel file a weak definition of the switch and branch on it,
+//   namespace rnnkit { __attribute__((weak)) int experiment_variant = 0; }
+//   ...   if (experiment_variant != 0) { new } else { old }
+// (this file's definition replaces the weak one here; gemm_bench and the addon keep the weak 0, so
+// they still link), rebuild (sh bench/kernels/build.sh) and run
 //   RNNKIT_NUM_THREADS=1 ./build/bench-kernels/paired 1 "step 32x"
 // (argument 1: the value V the new path sees; argument 2: a case-name filter). With no kernel
 // branching on it, both variants run the same code: an A/A run, the noise floor.
@@ -22,7 +24,7 @@
 #include "kernels.h"
 
 namespace rnnkit {
-int experiment_variant = 0;  // the switch an experiment's kernel code reads (header)
+int experiment_variant = 0;  // the switch an experiment's kernel code reads (header): replaces its weak 0
 }
 
 namespace {
