@@ -47,22 +47,25 @@ inline void prefetch_l1(const void* p) {
 // A pre-packed panel multiplied by at most this many rows of A (the recurrent step at batch ≤ 48)
 // goes row tile by row tile over blocks of kRowsOuterStrips strips (128 KiB of B at kc = 256, AVX2)
 // instead of strip by strip: the first row tile reads the block from L3 in one sequential stream and
-// the other tiles find it in L2. Strip by strip, a strip's lines were requested in a few large bursts,
-// one per row tile, and with 2 to 8 tiles those bursts are long. Measured on Zen 3 (AVX2), 1 thread,
-// each pair of samples alternating the two orders in one process (40 pairs): the packed step
+// the other tiles find it in L2. (Strip by strip, a strip's lines are requested in as many bursts as
+// there are row tiles, long ones when there are 2 to 8: likely why that order was slower here.)
+// Measured on Zen 3 (AVX2), 1 thread, with bench/kernels/paired.cc (the two orders alternated sample
+// by sample in one process, 40 pairs): the packed step
 // 8×2048×512 0.86×, 16×2048×512 0.92×, 32×1024×256 0.95×, 32×2048×512 0.96× (1.01× in another run),
 // 48×2048×512 0.99×, and 64×4096×1024 1.03× (so not above 48 rows); one LSTM inference layer T=100
 // B=32 I=H=256 0.95×, I=128/512 H=512 within ±2.5%.
 constexpr int64_t kRowsOuterMaxRows = 48;
 constexpr int64_t kRowsOuterStrips = 8;
 
-// The macro kernel; with prefetch_next, the next B strip's lines are requested, a share before each
-// row tile, while the current strip's tiles run.
+// The macro kernel. With prepacked (a panel packed ahead, read from L3 or memory), at most
+// kRowsOuterMaxRows rows go row tile by row tile over blocks of strips (above); more rows go strip by
+// strip, the next strip's lines requested, a share before each row tile, while the current strip's
+// tiles run.
 void macro_kernel_impl(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
-                       const float* b_panel, float* C, int64_t ldc, bool store, bool prefetch_next) {
+                       const float* b_panel, float* C, int64_t ldc, bool store, bool prepacked) {
   const int64_t MR = kt.gemm_mr, NR = kt.gemm_nr;
   const auto micro = store ? kt.gemm_micro_store : kt.gemm_micro;
-  if (prefetch_next && mc <= kRowsOuterMaxRows) {
+  if (prepacked && mc <= kRowsOuterMaxRows) {
     for (int64_t j0 = 0; j0 < nc; j0 += kRowsOuterStrips * NR) {
       const int64_t j1 = std::min(nc, j0 + kRowsOuterStrips * NR);
       for (int64_t ir = 0; ir < mc; ir += MR) {
@@ -74,7 +77,7 @@ void macro_kernel_impl(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc
     return;
   }
   const int64_t line_floats = static_cast<int64_t>(kCacheLine / sizeof(float));
-  const int64_t strip_lines = prefetch_next ? (kc * NR + line_floats - 1) / line_floats : 0;
+  const int64_t strip_lines = prepacked ? (kc * NR + line_floats - 1) / line_floats : 0;
   const int64_t tiles = (mc + MR - 1) / MR;
   const int64_t lines_per_tile = (strip_lines + tiles - 1) / tiles;
   for (int64_t jr = 0; jr < nc; jr += NR) {
