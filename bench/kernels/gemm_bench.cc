@@ -5,7 +5,6 @@
 // two builds side by side, alternating: npm run bench:ab (bench/kernels/ab.ts).
 // RNNKIT_SIMD and RNNKIT_NUM_THREADS apply as in the addon. Prints the best and median of the reps.
 #include <algorithm>
-#include <chrono>
 #include <ctime>
 #include <cstdio>
 #include <cstring>
@@ -13,20 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "bench_data.h"
 #include "gemm.h"
 #include "kernels.h"
 
 namespace {
-
-std::vector<float> filled(int64_t n, uint32_t seed) {
-  std::vector<float> v(static_cast<size_t>(n));
-  uint32_t s = seed * 2654435761u + 1;
-  for (auto& e : v) {
-    s = s * 1664525u + 1013904223u;
-    e = static_cast<float>((s >> 8) * (1.0 / 16777216.0) - 0.5);
-  }
-  return v;
-}
 
 // CPU time of the calling thread, ms: on a machine shared with other jobs this leaves out the time
 // the thread sat descheduled (wall time is printed too; with threads > 1 only wall time is meaningful).
@@ -36,9 +26,8 @@ double thread_ms() {
   return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
-double wall_ms() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+using bench::filled;
+using bench::wall_ms;
 
 // Best and median of 15 samples after 2 warm-ups, each sample at least ~20 ms of calls.
 void time_it(const std::string& name, double flops, const std::function<void()>& fn, const char* filter) {

@@ -13,13 +13,13 @@
 // (argument 1: the value V the new path sees; argument 2: a case-name filter). With no kernel
 // branching on it, both variants run the same code: an A/A run, the noise floor.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "bench_data.h"
 #include "gemm.h"
 #include "kernels.h"
 
@@ -29,23 +29,15 @@ int experiment_variant = 0;  // the switch an experiment's kernel code reads (he
 
 namespace {
 
-double now_ms() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::vector<float> filled(int64_t n, int salt) {
-  std::vector<float> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[i] = 0.1f * static_cast<float>((i * 7919 + salt * 104729) % 2001 - 1000) / 1000.0f;
-  return v;
-}
+using bench::filled;
 
 void paired(const std::string& name, int variant, int pairs, const std::function<void()>& fn) {
   rnnkit::experiment_variant = 0;
   fn();
   fn();
-  const double t0 = now_ms();
+  const double t0 = bench::wall_ms();
   fn();
-  const int inner = std::max(1, static_cast<int>(20.0 / std::max(now_ms() - t0, 1e-3)));
+  const int inner = std::max(1, static_cast<int>(20.0 / std::max(bench::wall_ms() - t0, 1e-3)));
   std::vector<double> ratios, base;
   int wins = 0;
   for (int p = 0; p < pairs; ++p) {
@@ -53,9 +45,9 @@ void paired(const std::string& name, int variant, int pairs, const std::function
     for (int k = 0; k < 2; ++k) {
       const int which = p % 2 == 0 ? k : 1 - k;
       rnnkit::experiment_variant = which == 1 ? variant : 0;
-      const double start = now_ms();
+      const double start = bench::wall_ms();
       for (int i = 0; i < inner; ++i) fn();
-      ms[which] = (now_ms() - start) / inner;
+      ms[which] = (bench::wall_ms() - start) / inner;
     }
     ratios.push_back(ms[1] / ms[0]);
     base.push_back(ms[0]);
@@ -99,6 +91,8 @@ int main(int argc, char** argv) {
     const int64_t G = 4 * l.H;
     std::vector<float> x = filled(l.T * l.B * l.I, 1), h0(l.B * l.H, 0.0f), c0(l.B * l.H, 0.0f),
                        wIh = filled(G * l.I, 2), wHh = filled(G * l.H, 3), bIh = filled(G, 4), bHh = filled(G, 5);
+    for (auto* w : {&wIh, &wHh})
+      for (float& v : *w) v *= 0.1f;  // as gemm_bench's recurrent cases: gates off saturation
     std::vector<float> out(l.T * l.B * l.H), hN(l.B * l.H), cN(l.B * l.H);
     const rnnkit::RecurrentForwardArgs args{out.data(), hN.data(), cN.data(), nullptr, x.data(), h0.data(), c0.data(),
                                             wIh.data(), wHh.data(), bIh.data(), bHh.data(), nullptr, false,
