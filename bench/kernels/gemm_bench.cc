@@ -119,6 +119,39 @@ void recurrent_case(const char* name, Cell cell, int64_t T, int64_t B, int64_t I
   time_it(std::string(name) + " backward", 2.0 * fwd + 2.0 * T * B * G * I, backward, filter);
 }
 
+// Forward-only pass of `layers` stacked layers (the bench case lstm-2l-h512-infer and its GRU twin):
+// one lstm_forward_stacked call (a wavefront at 2+ threads), and the same layers one call each.
+void stacked_case(const char* name, Cell cell, int64_t layers, int64_t T, int64_t B, int64_t I, int64_t H,
+                  const char* filter) {
+  const int64_t G = (cell == Cell::lstm ? 4 : 3) * H;
+  const std::vector<float> x = filled(T * B * I, 1), h0(B * H, 0.0f), c0(B * H, 0.0f), bias = filled(G, 4);
+  std::vector<std::vector<float>> wIh, wHh, out, hN, cN;
+  std::vector<rnnkit::RecurrentForwardArgs> args;
+  for (int64_t k = 0; k < layers; ++k) {
+    const int64_t Ik = k == 0 ? I : H;
+    wIh.push_back(filled(G * Ik, 2 + 2 * k));
+    wHh.push_back(filled(G * H, 3 + 2 * k));
+    for (auto* w : {&wIh.back(), &wHh.back()})
+      for (auto& v : *w) v *= 0.1f;
+    out.emplace_back(T * B * H);
+    hN.emplace_back(B * H);
+    cN.emplace_back(B * H);
+  }
+  for (int64_t k = 0; k < layers; ++k) {
+    args.push_back({out[k].data(), hN[k].data(), cell == Cell::lstm ? cN[k].data() : nullptr, nullptr,
+                    k == 0 ? x.data() : out[k - 1].data(), h0.data(), cell == Cell::lstm ? c0.data() : nullptr,
+                    wIh[k].data(), wHh[k].data(), bias.data(), bias.data(), nullptr, false, T, B, k == 0 ? I : H, H});
+  }
+  const double flops = 2.0 * T * B * G * (I + H + (layers - 1) * 2 * H);
+  const bool lstm = cell == Cell::lstm;
+  time_it(std::string(name) + " stacked", flops, [&] {
+    lstm ? rnnkit::lstm_forward_stacked(args.data(), layers) : rnnkit::gru_forward_stacked(args.data(), layers);
+  }, filter);
+  time_it(std::string(name) + " layer by layer", flops, [&] {
+    for (const auto& a : args) lstm ? rnnkit::lstm_forward(a) : rnnkit::gru_forward(a);
+  }, filter);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -167,6 +200,8 @@ int main(int argc, char** argv) {
   // the layers of the bench cases lstm-2l-h512-infer (I = 128, then 512) and bilstm-h256-infer (one direction)
   recurrent_case("lstm infer T100 B32 I128 H512", Cell::lstm, 100, 32, 128, 512, false, filter, true);
   recurrent_case("lstm infer T100 B32 I256 H256", Cell::lstm, 100, 32, 256, 256, false, filter, true);
+  stacked_case("infer 2L lstm T100 B32 I128 H512", Cell::lstm, 2, 100, 32, 128, 512, filter);
+  stacked_case("infer 2L gru T100 B32 I128 H512", Cell::gru, 2, 100, 32, 128, 512, filter);
   recurrent_case("lstm stream T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter, true);
   recurrent_case("lstm stream unaligned T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter, true, 4);
   recurrent_case("lstm infer T1 B1 I256 H256", Cell::lstm, 1, 1, 256, 256, false, filter, true);

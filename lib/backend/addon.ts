@@ -33,7 +33,7 @@ export interface AddonCpuInfo {
   build: string;
   /**
    * What the binary supports beyond the first addon (absent in builds before it): 'forward-only'
-   * (recurrentForward with workspace null), 'batch', 'threads'.
+   * (recurrentForward with workspace null), 'batch', 'threads', 'stack' (recurrentForwardStack).
    */
   features?: string[];
 }
@@ -68,6 +68,8 @@ export interface RnnkitAddon {
   /** Several recurrentForward / recurrentBackward calls, concurrently with >1 thread (optional, as above). */
   recurrentForwardBatch?(cell: CellKind, argsList: RecurrentForwardArgs[]): void;
   recurrentBackwardBatch?(cell: CellKind, argsList: RecurrentBackwardArgs[]): void;
+  /** Stacked layers forward only in one call (optional, as above; Backend.recurrentForwardStack). */
+  recurrentForwardStack?(cell: CellKind, argsList: RecurrentForwardArgs[]): void;
   /** One forward-only step in positional arguments (optional, as above; Backend.recurrentStep). */
   recurrentStep?: NonNullable<Backend['recurrentStep']>;
 }

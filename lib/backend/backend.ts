@@ -155,6 +155,14 @@ export interface Backend {
   readonly forwardOnly?: boolean;
   recurrentBackwardBatch?(cell: CellKind, argsList: RecurrentBackwardArgs[]): void;
   /**
+   * Optional: stacked unidirectional layers forward only, layer after layer in ONE call ('lstm' and
+   * 'gru'): argsList[k] as for recurrentForward with workspace null and reverse false, the same T, B
+   * and lengths, and argsList[k].x the very array argsList[k − 1].out. The same results as one
+   * recurrentForward per layer; the native backend runs the layers as a wavefront, one thread per
+   * layer, when it has 2 to L threads. lib/nn/recurrent/node.ts (recurrentStack) uses it when present.
+   */
+  recurrentForwardStack?(cell: CellKind, argsList: RecurrentForwardArgs[]): void;
+  /**
    * Optional: one forward-only step, the same as recurrentForward with T = 1, workspace and lengths
    * null, reverse false, in positional arguments (no args object to build and read: the streaming
    * cells, lib/nn/recurrent/cells.ts, call it once per step). out, hN, cN [B, H] (cN and c0 LSTM

@@ -15,6 +15,9 @@ export class NativeBackend implements Backend {
   readonly recurrentForwardBatch?: (cell: CellKind, argsList: RecurrentForwardArgs[]) => void;
   readonly recurrentBackwardBatch?: (cell: CellKind, argsList: RecurrentBackwardArgs[]) => void;
 
+  /** Stacked unidirectional layers forward only in one call (a wavefront with 2+ threads). */
+  readonly recurrentForwardStack?: (cell: CellKind, argsList: RecurrentForwardArgs[]) => void;
+
   /** Whether recurrentForward accepts workspace null (forward only; builds that report 'forward-only'). */
   readonly forwardOnly: boolean;
 
@@ -30,6 +33,8 @@ export class NativeBackend implements Backend {
       this.recurrentForwardBatch = (cell, argsList) => forwardBatch.call(addon, cell, argsList);
       this.recurrentBackwardBatch = (cell, argsList) => backwardBatch.call(addon, cell, argsList);
     }
+    const forwardStack = addon.recurrentForwardStack;
+    if (forwardStack !== undefined) this.recurrentForwardStack = (cell, argsList) => forwardStack.call(addon, cell, argsList);
     // The addon's own function, bound once: a streaming step pays no wrapper call.
     if (addon.recurrentStep !== undefined) this.recurrentStep = addon.recurrentStep.bind(addon);
   }

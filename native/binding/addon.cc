@@ -17,6 +17,7 @@ Napi::Value RecurrentBackward(const Napi::CallbackInfo& info);               //
 Napi::Value RecurrentBackwardAsync(const Napi::CallbackInfo& info);          //
 Napi::Value RecurrentForwardBatch(const Napi::CallbackInfo& info);           //
 Napi::Value RecurrentBackwardBatch(const Napi::CallbackInfo& info);          //
+Napi::Value RecurrentForwardStack(const Napi::CallbackInfo& info);           //
 Napi::Value Tanh(const Napi::CallbackInfo& info);                            // elementwise.cc
 Napi::Value Sigmoid(const Napi::CallbackInfo& info);                         //
 Napi::Value Axpy(const Napi::CallbackInfo& info);                            //
@@ -45,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<RecurrentBackwardAsync>(env, exports, "recurrentBackwardAsync");
   Export<RecurrentForwardBatch>(env, exports, "recurrentForwardBatch");
   Export<RecurrentBackwardBatch>(env, exports, "recurrentBackwardBatch");
+  Export<RecurrentForwardStack>(env, exports, "recurrentForwardStack");
   Export<Tanh>(env, exports, "tanh");
   Export<Sigmoid>(env, exports, "sigmoid");
   Export<Axpy>(env, exports, "axpy");

@@ -4,7 +4,7 @@
 //   compiler and build: how this binary was made (for the fallback notice and bug reports);
 //   features: what this build supports beyond the first addon ('forward-only': recurrentForward with
 //   workspace null; 'batch': recurrentForwardBatch / recurrentBackwardBatch; 'threads':
-//   setNumThreads / getNumThreads).
+//   setNumThreads / getNumThreads; 'stack': recurrentForwardStack).
 // setNumThreads(n): undefined   [sync]  the kernel thread pool's size from now on, process-wide (one
 //   pool serves the main thread and every worker_thread); n an integer in [1, 256], else RangeError /
 //   TypeError. Waits for a multi-threaded kernel in flight to finish.
@@ -55,10 +55,11 @@ Napi::Value CpuInfo(const Napi::CallbackInfo& info) {
   result.Set("compiler", "unknown");
 #endif
   result.Set("build", RNNKIT_BUILD_SYSTEM);
-  Napi::Array features = Napi::Array::New(env, 3);
+  Napi::Array features = Napi::Array::New(env, 4);
   features.Set(0u, "forward-only");
   features.Set(1u, "batch");
   features.Set(2u, "threads");
+  features.Set(3u, "stack");
   result.Set("features", features);
   return result;
 }

@@ -14,6 +14,11 @@
 //   names the field, not the list index); with more than one kernel thread (setNumThreads) they run
 //   concurrently, one per pool thread, each single-threaded inside. Their output buffers must not
 //   overlap (the library's never do; overlapping ones race, without memory unsafety).
+// recurrentForwardStack(cell, argsList): undefined         [sync] stacked unidirectional layers,
+//   forward only (kernels.h lstm_forward_stacked): cell 'lstm' or 'gru'; argsList an Array of 1..16
+//   args objects, each checked as above, with workspace null and reverse false, the T, B and lengths
+//   of argsList[0], and argsList[k].x the very Float32Array argsList[k - 1].out (so I = the H below).
+//   With 2 ≤ threads ≤ layers they run as a wavefront, one pool thread per layer.
 // recurrentStep(cell, out, hN, cN, x, h0, c0, wIh, wHh, bIh, bHh, B, I, H): undefined   [sync]
 //   One forward-only step: recurrentForward with T = 1, workspace, lengths null and reverse false,
 //   its fields as positional arguments (shapes as there with T = 1; cN and c0 are ignored unless the
@@ -26,6 +31,7 @@
 // forward workspace: null = forward only, nothing saved; cpuInfo().features has 'forward-only') may be
 // null; lengths an Int32Array with each of its first B values in [1, T]. All fields are read first and
 // checked after, so a getter cannot change a buffer between its check and the kernel.
+#include <algorithm>
 #include <exception>
 #include <iterator>
 #include <string>
@@ -306,6 +312,50 @@ Napi::Value RecurrentForwardBatch(const Napi::CallbackInfo& info) {
 
 Napi::Value RecurrentBackwardBatch(const Napi::CallbackInfo& info) {
   return RunBatch<RecurrentBackwardJob, kBackwardFieldCount, ParseBackwardObject>(info);
+}
+
+Napi::Value RecurrentForwardStack(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const CellKind cell = ParseCell(Arg(info, 0));
+  if (cell != CellKind::lstm && cell != CellKind::gru) {
+    ThrowRange(env, "cell", "'lstm' or 'gru' (stacked layers have no rnn kernel)", Arg(info, 0));
+  }
+  const Napi::Value list = Arg(info, 1);
+  if (!list.IsArray()) ThrowType(env, "argsList", "an Array of args objects, one per layer", list);
+  const Napi::Array array = list.As<Napi::Array>();
+  const uint32_t count = array.Length();
+  if (count < 1 || count > kMaxBatch) {
+    ThrowRangeText(env, "argsList", "an Array of 1.." + std::to_string(kMaxBatch) + " args objects",
+                   "an Array of " + std::to_string(count));
+  }
+  std::vector<Fields<kForwardFieldCount>> fields(count);
+  std::vector<rnnkit::RecurrentForwardArgs> layers;
+  for (uint32_t k = 0; k < count; ++k) {
+    const std::string name = "argsList[" + std::to_string(k) + "]";
+    const rnnkit::RecurrentForwardArgs a = ParseForwardObject(env, cell, RequireObject(array.Get(k), name.c_str()), fields[k]).args;
+    const Napi::Value* v = fields[k].values;
+    if (a.workspace != nullptr) ThrowRange(env, name + ".workspace", "null (stacked layers run forward only)", v[fWorkspace]);
+    if (a.reverse) ThrowRange(env, name + ".reverse", "false (stacked layers are unidirectional)", v[fReverse]);
+    if (k > 0) {
+      const rnnkit::RecurrentForwardArgs& below = layers.back();
+      const std::string prev = "argsList[" + std::to_string(k - 1) + "]";
+      if (a.T != below.T) ThrowRange(env, name + ".T", prev + ".T = " + std::to_string(below.T), v[fT]);
+      if (a.B != below.B) ThrowRange(env, name + ".B", prev + ".B = " + std::to_string(below.B), v[fB]);
+      if (a.I != below.H) ThrowRange(env, name + ".I", prev + ".H = " + std::to_string(below.H), v[fI]);
+      if (a.x != below.out) ThrowRange(env, name + ".x", "the Float32Array " + prev + ".out", v[fX]);
+      const bool same_lengths = a.lengths == below.lengths ||
+                                (a.lengths != nullptr && below.lengths != nullptr &&
+                                 std::equal(a.lengths, a.lengths + a.B, below.lengths));
+      if (!same_lengths) ThrowRange(env, name + ".lengths", "the lengths of " + prev, v[fLengths]);
+    }
+    layers.push_back(a);
+  }
+  if (cell == CellKind::lstm) {
+    rnnkit::lstm_forward_stacked(layers.data(), count);
+  } else {
+    rnnkit::gru_forward_stacked(layers.data(), count);
+  }
+  return env.Undefined();
 }
 
 }  // namespace rnnkit::binding

@@ -234,7 +234,7 @@ PackedB pack_b(const KernelTable& kt, bool transB, int64_t K, int64_t N, const f
   // Tasks: K panels × groups of NR-wide strips, at least two per thread (the packing of a 16 MB W_hh
   // takes ~1.5 ms, a 2-thread inference forward at H = 1024 ~65 ms); one thread when small.
   const int64_t panels = (K + kKC - 1) / kKC, strips = n_padded / NR;
-  const int threads = thread_count();
+  const int threads = usable_threads();
   const bool parallel = threads > 1 && K * N >= kParallelMinWork;
   const int64_t groups = parallel ? std::min(strips, std::max<int64_t>(1, (2 * threads + panels - 1) / panels)) : 1;
   const auto pack = [&](int64_t task) {

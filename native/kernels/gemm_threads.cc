@@ -83,7 +83,7 @@ void run_shared_panels(const GemmProblem& g) {
   s.g = &g;
   s.pc_count = (g.K + kKC - 1) / kKC;
   // About 4 pack tasks per thread and panel: small enough to share out, big enough to be worth a claim.
-  s.strips_per_pack = std::max<int64_t>(1, (strips + 4 * thread_count() - 1) / (4 * thread_count()));
+  s.strips_per_pack = std::max<int64_t>(1, (strips + 4 * usable_threads() - 1) / (4 * usable_threads()));
   s.pack_tasks = (strips + s.strips_per_pack - 1) / s.strips_per_pack;
   s.row_blocks = (g.M + kMC - 1) / kMC;
   s.tasks_per_panel = s.pack_tasks + s.row_blocks;
@@ -110,7 +110,7 @@ void run_shared_panels(const GemmProblem& g) {
 // false keeps every range at full M (the small-M kernels and the packed path at small M).
 template <class Range>
 void run_split(const GemmProblem& g, bool allow_row_split, const Range& range) {
-  const int threads = thread_count();
+  const int threads = usable_threads();
   const int64_t MR = g.kt->gemm_mr, NR = g.kt->gemm_nr;
   const int64_t row_tiles = allow_row_split ? (g.M + MR - 1) / MR : 1, col_tiles = (g.N + NR - 1) / NR;
   if (threads <= 1 || g.M * g.N * g.K < kParallelMinWork || std::max(row_tiles, col_tiles) < 2) {
@@ -177,7 +177,7 @@ void run_shared_a(const GemmProblem& g, const PackedB& packed) {
   s.row_blocks = (g.M + kMC - 1) / kMC;
   s.pack_tasks = (g.K + kKC - 1) / kKC * s.row_blocks;
   // About 4 column ranges per thread: the last ones even out a thread that started late.
-  s.strips_per_task = std::max<int64_t>(1, (strips + 4 * thread_count() - 1) / (4 * thread_count()));
+  s.strips_per_task = std::max<int64_t>(1, (strips + 4 * usable_threads() - 1) / (4 * usable_threads()));
   PackBuffers& buffers = pack_buffers();
   if (buffers.shared_a.size() < static_cast<size_t>(s.m_padded * g.K)) buffers.shared_a.resize(s.m_padded * g.K);
   s.a_all = buffers.shared_a.data();
@@ -235,7 +235,7 @@ void run_whole_b(const GemmProblem& g) {
   s.n_padded = strips * NR;
   // About 4 pack tasks per thread over all of op(B), at most one panel's strips each.
   s.strips_per_pack =
-      std::min(strips, std::max<int64_t>(1, (strips * panels + 4 * thread_count() - 1) / (4 * thread_count())));
+      std::min(strips, std::max<int64_t>(1, (strips * panels + 4 * usable_threads() - 1) / (4 * usable_threads())));
   s.packs_per_panel = (strips + s.strips_per_pack - 1) / s.strips_per_pack;
   s.pack_tasks = panels * s.packs_per_panel;
   PackBuffers& buffers = pack_buffers();
@@ -247,14 +247,14 @@ void run_whole_b(const GemmProblem& g) {
 }
 
 void run_blocked(const GemmProblem& g) {
-  const BlockedSchedule schedule = blocked_schedule(g.M, g.N, g.K, g.kt->gemm_nr, thread_count());
+  const BlockedSchedule schedule = blocked_schedule(g.M, g.N, g.K, g.kt->gemm_nr, usable_threads());
   if (schedule == BlockedSchedule::whole_b) return run_whole_b(g);
   if (schedule == BlockedSchedule::shared_panels) return run_shared_panels(g);
   run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_block_range(g, m0, m1, n0, n1); });
 }
 
 void run_packed(const GemmProblem& g, const PackedB& packed) {
-  const int threads = thread_count();
+  const int threads = usable_threads();
   if (threads <= 1 || g.M * g.N * g.K < kParallelMinWork) return gemm_packed_range(g, packed, 0, g.M, 0, g.N);
   const int64_t row_blocks = (g.M + kMC - 1) / kMC;
   if (row_blocks < 2 * threads) return run_shared_a(g, packed);

@@ -17,6 +17,7 @@
 
 #include "dispatch.h"
 #include "gemm.h"
+#include "inference_layer.h"
 #include "kernels.h"
 #include "recurrent.h"
 
@@ -28,58 +29,68 @@ int64_t gru_backward_workspace_size(int64_t T, int64_t B, int64_t H) { return 4 
 
 namespace {
 
-// Forward without a workspace (kernels.h): gate pre-activations for one chunk of steps at a time
-// (InputProjection, recurrent.h), W_hn h of the current step only, nothing saved for backward.
-void gru_forward_inference(const RecurrentForwardArgs& a) {
-  const KernelTable& kt = kernels();
-  const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 3 * H, BH = B * H;
-  const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
-  const float* bHn = a.bHh == nullptr ? nullptr : a.bHh + 2 * H;
-  const InputProjection input(T, B, I, G, a.wIh);
-  const int64_t chunk = input.chunk_steps();
-  const AlignedFloats buffer = aligned_floats(chunk * B * G + BH + G);
-  float* gates = buffer.get();                // [chunk, B, 3H]
-  float* hn = buffer.get() + chunk * B * G;   // [B, H] W_hn h + b_hn of the current step
-  // [b_ir + b_hr, b_iz + b_hz, b_in], added to each row after its step's GEMM (the row is in L1 then)
-  // instead of written into every row before the input GEMM (a pass over T·B·3H floats of memory).
-  float* bias = hn + BH;
-  const bool has_bias = a.bIh != nullptr || a.bHh != nullptr;
-  fill_bias_rows(bias, 1, G, 0, 2 * H, a.bIh, a.bHh);
-  fill_bias_rows(bias, 1, G, 2 * H, H, a.bIh, nullptr);
-
-  std::memmove(a.hN, a.h0, BH * sizeof(float));
-  const StepGemm recurrentRz(true, B, 2 * H, H, a.wHh, H);
-  const StepGemm recurrentN(true, B, H, H, a.wHh + 2 * H * H, H);
-  for (int64_t s0 = 0; s0 < T; s0 += chunk) {
-    const int64_t n = T - s0 < chunk ? T - s0 : chunk;
-    const int64_t t0 = a.reverse ? T - s0 - n : s0;
-    input.run(n * B, a.x + t0 * B * I, gates, G);  // gates = x[t0 : t0+n] · wIhᵀ   [n·B, 3H]
-    for (int64_t s = 0; s < n; ++s) {
-      const int64_t t = a.reverse ? t0 + n - 1 - s : t0 + s;
-      float* gt = gates + (t - t0) * B * G;
-      float* ot = a.out + t * BH;
-      recurrentRz.run(a.hN, H, 1.0f, gt, G);  // gates[t][:, 0:2H] += h · wHh[0:2H]ᵀ
-      recurrentN.run(a.hN, H, 0.0f, hn, H);   // hn = h · wHh[2H:3H]ᵀ
-      for_step_rows(B, H, [&](int64_t b0, int64_t b1) {
-        for (int64_t b = b0; b < b1; ++b) {
-          const int64_t hb = b * H;
-          if (!is_active(a.lengths, t, b)) {
-            std::memset(ot + hb, 0, row_bytes);
-            continue;
-          }
-          if (has_bias) kt.axpy(gt + b * G, 1.0f, bias, G);
-          kt.gru_cell_forward(gt + b * G, ot + hb, hn + hb, bHn, a.hN + hb, H);
-          std::memcpy(a.hN + hb, ot + hb, row_bytes);
-        }
-      });
-    }
+// Forward without a workspace (kernels.h), a chunk of steps at a time (InferenceLayer): gate
+// pre-activations for one chunk, W_hn h of the current step only, nothing saved for backward.
+class GruInference final : public InferenceLayer {
+ public:
+  GruInference(const RecurrentForwardArgs& a, int64_t chunk_steps, int64_t slots)
+      : InferenceLayer(a, 3 * a.H, chunk_steps, slots),
+        kt_(kernels()),
+        buffer_(aligned_floats(a.B * a.H + 3 * a.H)),
+        has_bias_(a.bIh != nullptr || a.bHh != nullptr),
+        recurrentRz_(true, a.B, 2 * a.H, a.H, a.wHh, a.H),
+        recurrentN_(true, a.B, a.H, a.H, a.wHh + 2 * a.H * a.H, a.H) {
+    const int64_t H = a.H;
+    // [b_ir + b_hr, b_iz + b_hz, b_in], added to each row after its step's GEMM (the row is in L1 then)
+    // instead of written into every row before the input GEMM (a pass over T·B·3H floats of memory).
+    float* bias = buffer_.get() + a.B * H;
+    fill_bias_rows(bias, 1, 3 * H, 0, 2 * H, a.bIh, a.bHh);
+    fill_bias_rows(bias, 1, 3 * H, 2 * H, H, a.bIh, nullptr);
+    std::memmove(a.hN, a.h0, a.B * H * sizeof(float));
   }
-}
+
+ private:
+  void step(int64_t t, float* gates) override {  // gates [B, 3H]
+    const RecurrentForwardArgs& a = args_;
+    const int64_t H = a.H, G = 3 * H;
+    const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
+    const float* bHn = a.bHh == nullptr ? nullptr : a.bHh + 2 * H;
+    float* hn = buffer_.get();  // [B, H] W_hn h + b_hn of this step
+    const float* bias = hn + a.B * H;
+    float* ot = a.out + t * a.B * H;
+    recurrentRz_.run(a.hN, H, 1.0f, gates, G);  // gates[t][:, 0:2H] += h · wHh[0:2H]ᵀ
+    recurrentN_.run(a.hN, H, 0.0f, hn, H);      // hn = h · wHh[2H:3H]ᵀ
+    for_step_rows(a.B, H, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t hb = b * H;
+        if (!is_active(a.lengths, t, b)) {
+          std::memset(ot + hb, 0, row_bytes);
+          continue;
+        }
+        if (has_bias_) kt_.axpy(gates + b * G, 1.0f, bias, G);
+        kt_.gru_cell_forward(gates + b * G, ot + hb, hn + hb, bHn, a.hN + hb, H);
+        std::memcpy(a.hN + hb, ot + hb, row_bytes);
+      }
+    });
+  }
+
+  const KernelTable& kt_;
+  AlignedFloats buffer_;  // hn [B, H], then the bias row [3H]
+  bool has_bias_;
+  StepGemm recurrentRz_, recurrentN_;
+};
 
 }  // namespace
 
+std::unique_ptr<InferenceLayer> gru_inference_layer(const RecurrentForwardArgs& a, int64_t chunk_steps, int64_t slots) {
+  return std::make_unique<GruInference>(a, chunk_steps, slots);
+}
+
 void gru_forward(const RecurrentForwardArgs& a) {
-  if (a.workspace == nullptr) return gru_forward_inference(a);
+  if (a.workspace == nullptr) {
+    GruInference layer(a, inference_chunk_steps(a.T, a.B, a.I, 3 * a.H), 1);
+    return layer.run();
+  }
   const KernelTable& kt = kernels();
   const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 3 * H, BH = B * H, TBH = T * BH;
   const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);

@@ -146,6 +146,14 @@ int64_t gru_backward_workspace_size(int64_t T, int64_t B, int64_t H);
 void gru_forward(const RecurrentForwardArgs& args);
 void gru_backward(const RecurrentBackwardArgs& args);
 
+// stacked.cc: the forward-only pass of count ≥ 1 stacked unidirectional layers of one cell, as the
+// layer loop of torch.nn.LSTM / GRU without dropout: layers[k].x is layers[k − 1].out (so I of layer
+// k is H of layer k − 1), and every layer has workspace nullptr, reverse false, the same T, B and
+// lengths. Results as lstm_forward / gru_forward called on each layer in turn. With 2 ≤
+// thread_count() ≤ count the layers run as a wavefront, one thread each (stacked.cc explains).
+void lstm_forward_stacked(const RecurrentForwardArgs* layers, int64_t count);
+void gru_forward_stacked(const RecurrentForwardArgs* layers, int64_t count);
+
 // ---------------------------------------------------------------------------------------------
 // Introspection (dispatch.cc, threads.cc)
 // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@
 
 #include "dispatch.h"
 #include "gemm.h"
+#include "inference_layer.h"
 #include "kernels.h"
 #include "recurrent.h"
 #include "threads.h"
@@ -45,54 +46,54 @@ int64_t lstm_backward_workspace_size(int64_t T, int64_t B, int64_t H) { return 4
 
 namespace {
 
-// Forward without a workspace (kernels.h): the same steps, but the gate pre-activations exist only
-// for one chunk of steps at a time (InputProjection, recurrent.h), the cell state lives in cN, and
-// nothing is saved for backward.
-void lstm_forward_inference(const RecurrentForwardArgs& a) {
-  const KernelTable& kt = kernels();
-  const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 4 * H, BH = B * H;
-  const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
-  const InputProjection input(T, B, I, G, a.wIh);
-  const int64_t chunk = input.chunk_steps();
-  const AlignedFloats buffer = aligned_floats(chunk * B * G + G);  // [chunk, B, 4H], then bias [4H]
-  float* gates = buffer.get();
-  // bIh + bHh, added to each row after its step's GEMM (the row is in L1 then) instead of written
-  // into every row before the input GEMM (a pass over T·B·4H floats of memory, on one thread).
-  float* bias = gates + chunk * B * G;
-  const bool has_bias = a.bIh != nullptr || a.bHh != nullptr;
-  fill_bias_rows(bias, 1, G, 0, G, a.bIh, a.bHh);
-
-  std::memmove(a.hN, a.h0, BH * sizeof(float));
-  if (a.c0 == nullptr) {
-    std::memset(a.cN, 0, BH * sizeof(float));
-  } else {
-    std::memmove(a.cN, a.c0, BH * sizeof(float));
-  }
-  const StepGemm recurrent(true, B, G, H, a.wHh, H);  // op(W) = wHhᵀ [H, 4H]
-  for (int64_t s0 = 0; s0 < T; s0 += chunk) {
-    const int64_t n = T - s0 < chunk ? T - s0 : chunk;
-    const int64_t t0 = a.reverse ? T - s0 - n : s0;  // the chunk holds steps t0 … t0+n−1
-    input.run(n * B, a.x + t0 * B * I, gates, G);  // gates = x[t0 : t0+n] · wIhᵀ   [n·B, 4H]
-    for (int64_t s = 0; s < n; ++s) {
-      const int64_t t = a.reverse ? t0 + n - 1 - s : t0 + s;
-      float* gt = gates + (t - t0) * B * G;  // [B, 4H]
-      float* ot = a.out + t * BH;            // out[t] [B, H]
-      recurrent.run(a.hN, H, 1.0f, gt, G);   // gates[t] += h · wHhᵀ
-      for_step_rows(B, H, [&](int64_t b0, int64_t b1) {
-        for (int64_t b = b0; b < b1; ++b) {
-          const int64_t hb = b * H;
-          if (!is_active(a.lengths, t, b)) {
-            std::memset(ot + hb, 0, row_bytes);  // padded step: state unchanged, output zero
-            continue;
-          }
-          if (has_bias) kt.axpy(gt + b * G, 1.0f, bias, G);
-          kt.lstm_cell_forward(gt + b * G, a.cN + hb, ot + hb, a.cN + hb, H);  // c updated in place
-          std::memcpy(a.hN + hb, ot + hb, row_bytes);
-        }
-      });
+// Forward without a workspace (kernels.h), a chunk of steps at a time (InferenceLayer): the gate
+// pre-activations exist for one chunk only, the cell state lives in cN, nothing is saved for backward.
+class LstmInference final : public InferenceLayer {
+ public:
+  LstmInference(const RecurrentForwardArgs& a, int64_t chunk_steps, int64_t slots)
+      : InferenceLayer(a, 4 * a.H, chunk_steps, slots),
+        kt_(kernels()),
+        bias_(aligned_floats(4 * a.H)),
+        has_bias_(a.bIh != nullptr || a.bHh != nullptr),
+        recurrent_(true, a.B, 4 * a.H, a.H, a.wHh, a.H) {  // op(W) = wHhᵀ [H, 4H], packed once here
+    // bIh + bHh, added to each row after its step's GEMM (the row is in L1 then) instead of written
+    // into every row before the input GEMM (a pass over T·B·4H floats of memory, on one thread).
+    fill_bias_rows(bias_.get(), 1, 4 * a.H, 0, 4 * a.H, a.bIh, a.bHh);
+    const int64_t BH = a.B * a.H;
+    std::memmove(a.hN, a.h0, BH * sizeof(float));
+    if (a.c0 == nullptr) {
+      std::memset(a.cN, 0, BH * sizeof(float));
+    } else {
+      std::memmove(a.cN, a.c0, BH * sizeof(float));
     }
   }
-}
+
+ private:
+  void step(int64_t t, float* gates) override {  // gates [B, 4H]
+    const RecurrentForwardArgs& a = args_;
+    const int64_t H = a.H, G = 4 * H;
+    const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);
+    float* ot = a.out + t * a.B * H;           // out[t] [B, H]
+    recurrent_.run(a.hN, H, 1.0f, gates, G);  // gates[t] += h · wHhᵀ
+    for_step_rows(a.B, H, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t hb = b * H;
+        if (!is_active(a.lengths, t, b)) {
+          std::memset(ot + hb, 0, row_bytes);  // padded step: state unchanged, output zero
+          continue;
+        }
+        if (has_bias_) kt_.axpy(gates + b * G, 1.0f, bias_.get(), G);
+        kt_.lstm_cell_forward(gates + b * G, a.cN + hb, ot + hb, a.cN + hb, H);  // c updated in place
+        std::memcpy(a.hN + hb, ot + hb, row_bytes);
+      }
+    });
+  }
+
+  const KernelTable& kt_;
+  AlignedFloats bias_;  // [4H]
+  bool has_bias_;
+  StepGemm recurrent_;
+};
 
 // Hidden units per block of the streaming step: 4·32 rows of W_ih and of W_hh (256 KiB at
 // I = H = 256), small against L2, so reversing the block order every other call (above) keeps the
@@ -220,7 +221,7 @@ void lstm_step_small_batch(const RecurrentForwardArgs& a) {
   const KernelTable& kt = kernels();  // the caller's table, also on the pool's threads
   const int64_t blocks = (a.H + kStepUnits - 1) / kStepUnits;
   const int64_t work = 4 * a.H * (a.I + a.H) * a.B;
-  const int64_t tasks = work < kStepParallelMinWork ? 1 : std::min<int64_t>(thread_count(), blocks);
+  const int64_t tasks = work < kStepParallelMinWork ? 1 : std::min<int64_t>(usable_threads(), blocks);
   if (tasks <= 1) return lstm_step_one_thread(kt, a);
   parallel_for(tasks, [&](int64_t task) {
     lstm_step_blocks(kt, a, blocks * task / tasks, blocks * (task + 1) / tasks);
@@ -229,9 +230,16 @@ void lstm_step_small_batch(const RecurrentForwardArgs& a) {
 
 }  // namespace
 
+std::unique_ptr<InferenceLayer> lstm_inference_layer(const RecurrentForwardArgs& a, int64_t chunk_steps, int64_t slots) {
+  return std::make_unique<LstmInference>(a, chunk_steps, slots);
+}
+
 void lstm_forward(const RecurrentForwardArgs& a) {
   if (is_small_step(a)) return lstm_step_small_batch(a);
-  if (a.workspace == nullptr) return lstm_forward_inference(a);
+  if (a.workspace == nullptr) {
+    LstmInference layer(a, inference_chunk_steps(a.T, a.B, a.I, 4 * a.H), 1);
+    return layer.run();
+  }
   const KernelTable& kt = kernels();
   const int64_t T = a.T, B = a.B, I = a.I, H = a.H, G = 4 * H, BH = B * H, TBH = T * BH;
   const size_t row_bytes = static_cast<size_t>(H) * sizeof(float);

@@ -61,9 +61,9 @@ int64_t inference_chunk_steps(int64_t T, int64_t B, int64_t I, int64_t G) {
   return std::max<int64_t>(1, (T + chunks - 1) / chunks);
 }
 
-InputProjection::InputProjection(int64_t T, int64_t B, int64_t I, int64_t G, const float* wIh)
-    : chunk_steps_(inference_chunk_steps(T, B, I, G)), I_(I), G_(G), wIh_(wIh) {
-  if (chunk_steps_ < T) packed_.reset(new StepGemm(true, chunk_steps_ * B, G, I, wIh, I));  // op(W) = wIhᵀ [I, G]
+InputProjection::InputProjection(int64_t T, int64_t B, int64_t I, int64_t G, const float* wIh, int64_t chunk_steps)
+    : I_(I), G_(G), wIh_(wIh) {
+  if (chunk_steps < T) packed_.reset(new StepGemm(true, chunk_steps * B, G, I, wIh, I));  // op(W) = wIhᵀ [I, G]
 }
 
 void InputProjection::run(int64_t rows, const float* x, float* gates, int64_t ldg) const {

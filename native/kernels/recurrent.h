@@ -47,23 +47,23 @@ int64_t inference_chunk_steps(int64_t T, int64_t B, int64_t I, int64_t G);
 constexpr int64_t kStepRowsParallelMinUnits = int64_t{1} << 14;
 template <class Rows>
 void for_step_rows(int64_t B, int64_t H, const Rows& rows) {
-  const int64_t tasks = B * H < kStepRowsParallelMinUnits ? 1 : std::min<int64_t>(thread_count(), B);
+  const int64_t tasks = B * H < kStepRowsParallelMinUnits ? 1 : std::min<int64_t>(usable_threads(), B);
   if (tasks <= 1) return rows(int64_t{0}, B);
   parallel_for(tasks, [&](int64_t task) { rows(B * task / tasks, B * (task + 1) / tasks); });
 }
 
 // The input projection of a forward-only call, chunk by chunk: gates [rows, G] (ldg) = x [rows, I] ·
-// wIhᵀ (wIh [G, I]; gates is written, not read). With several chunks op(W_ih) is packed once (StepGemm) and every chunk reads
-// that packing; with one chunk it is one sgemm, which packs op(W_ih) panel by panel as the rows pass
-// over it (packing all of it ahead would only add a pass over 4·G·I bytes).
+// wIhᵀ (wIh [G, I]; gates is written, not read) for at most chunk_steps·B rows a call. With several
+// chunks op(W_ih) is packed once (StepGemm) and every chunk reads that packing; with one chunk it is
+// one sgemm, which packs op(W_ih) panel by panel as the rows pass over it (packing all of it ahead
+// would only add a pass over 4·G·I bytes).
 class InputProjection {
  public:
-  InputProjection(int64_t T, int64_t B, int64_t I, int64_t G, const float* wIh);
-  int64_t chunk_steps() const { return chunk_steps_; }
+  InputProjection(int64_t T, int64_t B, int64_t I, int64_t G, const float* wIh, int64_t chunk_steps);
   void run(int64_t rows, const float* x, float* gates, int64_t ldg) const;
 
  private:
-  int64_t chunk_steps_, I_, G_;
+  int64_t I_, G_;
   const float* wIh_;
   std::unique_ptr<StepGemm> packed_;  // several chunks only
 };

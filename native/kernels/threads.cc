@@ -215,6 +215,8 @@ ThreadPool& pool() {
 
 int thread_count() { return pool().size(); }
 
+int usable_threads() { return in_pool_task ? 1 : pool().size(); }
+
 void set_thread_count(int threads) { pool().resize(std::max(1, std::min(threads, kMaxThreads))); }
 
 void parallel_for(int64_t tasks, TaskFn fn, void* context) {

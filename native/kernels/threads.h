@@ -64,4 +64,11 @@ void spin_until(const Ready& ready) {
 int thread_count();                 // also declared in kernels.h
 void set_thread_count(int threads);  // also declared in kernels.h
 
+// The threads a parallel_for called from here would use: 1 inside a pool task (nested calls run
+// inline), else thread_count(). Kernels size their schedules by it, so a GEMM running inside a task
+// (one direction of a bidirectional batch, one layer of a wavefront) takes its one-thread path
+// instead of a threaded schedule run task after task on one thread (32-row recurrent step: the
+// shared-A column tasks, ~1.3× slower than the one-thread order of gemm.cc).
+int usable_threads();
+
 }  // namespace rnnkit

@@ -32,6 +32,11 @@ function lstmBackward(over = {}) {
     out: f32(T * B * H), workspace: f32(7 * T * B * H), lengths: null, reverse: false, T, B, I, H, ...over,
   };
 }
+// recurrentForwardStack's two layers (LSTM, T=2, B=2, I=3, H=4), forward only; `over` spoils the upper one.
+function lstmStack(over = {}) {
+  const below = lstmForward({ workspace: null });
+  return [below, lstmForward({ workspace: null, x: below.out, I: 4, wIh: f32(4 * 4 * 4), ...over })];
+}
 // recurrentStep's positional arguments (LSTM, B=2, I=3, H=4); `over` = [index, value, ...] spoils some.
 function lstmStep(...over) {
   const B = 2, I = 3, H = 4, G = 4;
@@ -79,6 +84,20 @@ const cases = [
   ['recurrentForwardBatch bad element', 'TypeError', 'argsList[1]', () => addon.recurrentForwardBatch('lstm', [lstmForward(), 3])],
   ['recurrentForwardBatch short x in one', 'RangeError', 'x',
     () => addon.recurrentForwardBatch('lstm', [lstmForward(), lstmForward({ x: f32(5) })])],
+  ['recurrentForwardStack rnn cell', 'RangeError', 'cell', () => addon.recurrentForwardStack('rnn_tanh', lstmStack())],
+  ['recurrentForwardStack not an array', 'TypeError', 'argsList', () => addon.recurrentForwardStack('lstm', lstmForward())],
+  ['recurrentForwardStack 17 layers', 'RangeError', 'argsList',
+    () => addon.recurrentForwardStack('lstm', Array.from({ length: 17 }, () => lstmForward({ workspace: null })))],
+  ['recurrentForwardStack with a workspace', 'RangeError', 'argsList[1].workspace',
+    () => addon.recurrentForwardStack('lstm', lstmStack({ workspace: f32(7 * 2 * 2 * 4) }))],
+  ['recurrentForwardStack reverse', 'RangeError', 'argsList[1].reverse', () => addon.recurrentForwardStack('lstm', lstmStack({ reverse: true }))],
+  ['recurrentForwardStack x not the output below', 'RangeError', 'argsList[1].x',
+    () => addon.recurrentForwardStack('lstm', lstmStack({ x: f32(2 * 2 * 4) }))],
+  ['recurrentForwardStack I not the H below', 'RangeError', 'argsList[1].I', () => addon.recurrentForwardStack('lstm', lstmStack({ I: 3 }))],
+  ['recurrentForwardStack T differs', 'RangeError', 'argsList[1].T', () => addon.recurrentForwardStack('lstm', lstmStack({ T: 1 }))],
+  ['recurrentForwardStack lengths differ', 'RangeError', 'argsList[1].lengths',
+    () => addon.recurrentForwardStack('lstm', lstmStack({ lengths: new Int32Array([2, 1]) }))],
+  ['recurrentForwardStack short h0', 'RangeError', 'h0', () => addon.recurrentForwardStack('gru', lstmStack({ h0: f32(3) }))],
   ['recurrentBackwardBatch bad cell', 'RangeError', 'cell', () => addon.recurrentBackwardBatch('lstm3', [lstmBackward()])],
   ['recurrentBackwardBatch dWIh null in one', 'TypeError', 'dWIh',
     () => addon.recurrentBackwardBatch('lstm', [lstmBackward(), lstmBackward({ dWIh: null })])],

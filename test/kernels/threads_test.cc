@@ -78,3 +78,21 @@ TEST(threads_concurrent_callers_and_resizing) {
   CHECK_MSG(failures.load() == 0, "concurrent parallel_for callers lost or repeated tasks");
   rnnkit::set_thread_count(initial);
 }
+
+// usable_threads(): thread_count() where a parallel_for would use the pool, 1 inside a pool task (a
+// nested parallel_for runs inline there), so GEMMs inside a task take their one-thread schedule.
+TEST(threads_usable_threads_is_one_inside_a_task) {
+  const int initial = rnnkit::thread_count();
+  rnnkit::set_thread_count(3);
+  CHECK_MSG(rnnkit::usable_threads() == 3, "usable_threads() outside a task must be thread_count() = 3");
+  std::atomic<int> inside_max{0};
+  rnnkit::parallel_for(3, [&](int64_t) {
+    int seen = rnnkit::usable_threads();
+    int previous = inside_max.load();
+    while (seen > previous && !inside_max.compare_exchange_weak(previous, seen)) {
+    }
+  });
+  CHECK_MSG(inside_max.load() == 1, "usable_threads() inside a pool task must be 1, got " + std::to_string(inside_max.load()));
+  CHECK_MSG(rnnkit::usable_threads() == 3, "usable_threads() after the parallel_for must be 3 again");
+  rnnkit::set_thread_count(initial);
+}

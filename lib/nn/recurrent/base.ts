@@ -14,7 +14,7 @@
  */
 import { Module } from '../module.js';
 import type { ParameterArena, ParameterSpec } from '../parameters.js';
-import { recurrentLayers } from './node.js';
+import { recurrentLayers, recurrentStack, type RecurrentNodeOutputs } from './node.js';
 import { GATES, type CellKind } from '../../backend/backend.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { concat, reshape, slice, stack, transpose } from '../../tensor/ops/shape.js';
@@ -175,33 +175,41 @@ export abstract class RNNBase<S extends RecurrentState> extends Module {
     }
     const lengths = checkLengths(opts.lengths, B, T);
 
-    // ---- layers × directions, one node each ----
+    // ---- layers × directions, one node each (or, forward only, one call for the whole stack) ----
     const zeroState = new Tensor(new Float32Array(B * H), [B, H]); // shared, only ever read
+    const layerInputs = (k: number, d: number) => {
+      const index = k * D + d;
+      return {
+        h0: stateAt(h0, index, B, H) ?? zeroState,
+        c0: isLstm ? (stateAt(c0, index, B, H) ?? zeroState) : null,
+        ...this.layerWeights[index]!,
+        lengths,
+        reverse: d === 1,
+      };
+    };
     const hNs: Tensor[] = [];
     const cNs: Tensor[] = [];
+    const collect = (result: RecurrentNodeOutputs) => {
+      hNs.push(result.hN); // [B, H]
+      if (result.cN) cNs.push(result.cN);
+      return result.out; // [T, B, H]
+    };
+    const dropsOut = this.dropout > 0 && this.training;
+    const stacked = D === 1 && L > 1 && !dropsOut
+      ? recurrentStack(this.cell, xs, Array.from({ length: L }, (_, k) => layerInputs(k, 0)))
+      : null;
     let layerInput = xs; // [T, B, I_k]
-    for (let k = 0; k < L; k++) {
-      const directionOutputs: Tensor[] = [];
-      // Both directions in one call: concurrent on the native backend with more than one thread.
-      const results = recurrentLayers(this.cell, Array.from({ length: D }, (_, d) => {
-        const index = k * D + d;
-        return {
-          x: layerInput,
-          h0: stateAt(h0, index, B, H) ?? zeroState,
-          c0: isLstm ? (stateAt(c0, index, B, H) ?? zeroState) : null,
-          ...this.layerWeights[index]!,
-          lengths,
-          reverse: d === 1,
-        };
-      }));
-      for (const result of results) {
-        directionOutputs.push(result.out); // [T, B, H]
-        hNs.push(result.hN); // [B, H]
-        if (result.cN) cNs.push(result.cN);
+    if (stacked !== null) {
+      for (const result of stacked) layerInput = collect(result);
+    } else {
+      for (let k = 0; k < L; k++) {
+        // Both directions in one call: concurrent on the native backend with more than one thread.
+        const results = recurrentLayers(this.cell, Array.from({ length: D }, (_, d) => ({ x: layerInput, ...layerInputs(k, d) })));
+        const directionOutputs = results.map(collect);
+        let out = D === 2 ? concat(directionOutputs, 2) : directionOutputs[0]!; // [T, B, D·H]
+        if (k < L - 1 && dropsOut) out = dropout(out, this.dropout, true, this.rng);
+        layerInput = out;
       }
-      let out = D === 2 ? concat(directionOutputs, 2) : directionOutputs[0]!; // [T, B, D·H]
-      if (k < L - 1 && this.dropout > 0 && this.training) out = dropout(out, this.dropout, true, this.rng);
-      layerInput = out;
     }
 
     // ---- back to the caller's layout ----

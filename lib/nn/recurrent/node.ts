@@ -17,7 +17,7 @@
 import { getBackend } from '../../backend/index.js';
 import { GATES, type Backend, type CellKind, type RecurrentBackwardArgs, type RecurrentForwardArgs } from '../../backend/backend.js';
 import { isGradEnabled, leafGradTarget, record } from '../../tensor/autograd.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { giveBack, takeBack, takeBuffer } from './workspace_pool.js';
 
 export interface RecurrentNodeInputs {
@@ -194,6 +194,33 @@ function returnedGrad(t: Tensor, g: { buffer: Float32Array; returned: boolean })
 
 function nodeOutputs(tensors: Tensor[], offset: number, cell: CellKind): RecurrentNodeOutputs {
   return { out: tensors[offset]!, hN: tensors[offset + 1]!, cN: cell === 'lstm' ? tensors[offset + 2]! : null };
+}
+
+/**
+ * Runs stacked unidirectional layers forward only as ONE backend call (`recurrentForwardStack`: the
+ * native backend's wavefront, one thread per layer), layer k's x being layer k − 1's out; `layers`
+ * are the layers' inputs without x. Null when that path does not apply, and the caller then runs one
+ * node per layer: a backend without the call, a cell without it (rnn), or inputs that will be recorded
+ * (backward needs each layer's workspace). Nothing is recorded: the outputs are plain tensors.
+ */
+export function recurrentStack(
+  cell: CellKind, x: Tensor, layers: Omit<RecurrentNodeInputs, 'x'>[],
+): RecurrentNodeOutputs[] | null {
+  const backend = getBackend();
+  const stack = backend.recurrentForwardStack?.bind(backend);
+  if (stack === undefined || backend.forwardOnly !== true || (cell !== 'lstm' && cell !== 'gru')) return null;
+  if (willRecord(layers.map((layer) => ({ ...layer, x })))) return null;
+  let input = x; // [T, B, I_k]
+  const calls = layers.map((layer) => {
+    const call = prepareCall(cell, { ...layer, x: input }, null);
+    input = new Tensor(call.out, [call.T, call.B, call.H]);
+    return call;
+  });
+  stack(cell, calls.map((call) => call.forward));
+  return calls.map((call) => {
+    const [out, hN, cN] = callOutputs(call).map(({ data, shape }) => new Tensor(data, shape));
+    return { out: out!, hN: hN!, cN: cN ?? null };
+  });
 }
 
 /** Runs one layer/direction and records it as one node on the tape. */
