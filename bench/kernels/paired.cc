@@ -79,6 +79,16 @@ int main(int argc, char** argv) {
     const rnnkit::StepGemm step(true, s.M, s.N, s.K, W.data(), s.K);
     paired(name, variant, 40, [&] { step.run(A.data(), s.K, 1.0f, C.data(), s.N); });
   }
+  // whole products through sgemm (op(B) packed panel by panel as they come): the ceiling case and
+  // the training forward's input projection
+  for (const Step s : {Step{2048, 2048, 2048}, Step{3200, 2048, 512}}) {
+    const std::string name = "sgemm " + std::to_string(s.M) + "x" + std::to_string(s.N) + "x" + std::to_string(s.K);
+    if (name.find(filter) == std::string::npos) continue;
+    std::vector<float> A = filled(s.M * s.K, 1), B = filled(s.K * s.N, 2), C = filled(s.M * s.N, 3);
+    paired(name, variant, 20, [&] {
+      rnnkit::sgemm(false, false, s.M, s.N, s.K, 1.0f, A.data(), s.K, B.data(), s.N, 0.0f, C.data(), s.N);
+    });
+  }
   struct Layer {
     int64_t T, B, I, H;
   };

@@ -58,9 +58,9 @@ constexpr int64_t kRowsOuterMaxRows = 48;
 constexpr int64_t kRowsOuterStrips = 8;
 
 // The macro kernel. With prepacked (a panel packed ahead, read from L3 or memory), at most
-// kRowsOuterMaxRows rows go row tile by row tile over blocks of strips (above); more rows go strip by
+// kRowsOuterMaxRows rows go row tile by row tile over blocks of strips (above); otherwise strip by
 // strip, the next strip's lines requested, a share before each row tile, while the current strip's
-// tiles run.
+// tiles run (the panel is larger than L2 either way: kKC × kNC floats is 2 MB).
 void macro_kernel_impl(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
                        const float* b_panel, float* C, int64_t ldc, bool store, bool prepacked) {
   const int64_t MR = kt.gemm_mr, NR = kt.gemm_nr;
@@ -77,7 +77,7 @@ void macro_kernel_impl(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc
     return;
   }
   const int64_t line_floats = static_cast<int64_t>(kCacheLine / sizeof(float));
-  const int64_t strip_lines = prepacked ? (kc * NR + line_floats - 1) / line_floats : 0;
+  const int64_t strip_lines = (kc * NR + line_floats - 1) / line_floats;
   const int64_t tiles = (mc + MR - 1) / MR;
   const int64_t lines_per_tile = (strip_lines + tiles - 1) / tiles;
   for (int64_t jr = 0; jr < nc; jr += NR) {
@@ -97,7 +97,10 @@ void macro_kernel_impl(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc
 
 // C[mc, nc] += (or, with store, =) the packed A block [mc, kc] times the packed B panel [kc, nc], tile
 // by tile. The B strip (kc · NR floats) stays in L1 while every row strip of the A block (in L2)
-// passes over it.
+// passes over it. The next strip is prefetched as for a pre-packed panel: measured paired in one
+// process (bench/kernels/paired.cc, 20 pairs, 1 thread, Zen 3), sgemm 2048³ 0.955–0.966× and
+// 3200×2048×512 0.977–0.983× the time without (at 2 threads, where the panels are shared, 0.99–1.01×).
+// (An earlier measurement in separate processes, on another machine, had found it 2–3% slower.)
 void macro_kernel(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
                   const float* b_panel, float* C, int64_t ldc, bool store) {
   macro_kernel_impl(kt, mc, nc, kc, a_packed, b_panel, C, ldc, store, false);
@@ -106,8 +109,8 @@ void macro_kernel(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, con
 // The same for a panel of op(B) packed ahead (sgemm_packed: a recurrent weight, 16 MB at H = 1024),
 // which comes from L3 or memory, not from L2 as a panel packed just before does: without the
 // prefetch the first tile of each strip waited on every line (bench/kernels/gemm_bench "packed step
-// NT 64x4096x1024", 1 thread: 2.70 -> 2.34 ms; on the just-packed panels of sgemm the prefetch cost
-// 2-3%, so they do without). At most kRowsOuterMaxRows rows go row tile by row tile (above).
+// NT 64x4096x1024", 1 thread: 2.70 -> 2.34 ms). At most kRowsOuterMaxRows rows go row tile by row
+// tile (above).
 void macro_kernel_prepacked(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
                             const float* b_panel, float* C, int64_t ldc, bool store) {
   macro_kernel_impl(kt, mc, nc, kc, a_packed, b_panel, C, ldc, store, true);
