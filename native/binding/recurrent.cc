@@ -196,6 +196,18 @@ RecurrentBackwardJob ParseBackward(const Napi::CallbackInfo& info, Fields<kBackw
 
 constexpr uint32_t kMaxBatch = 16;
 
+// argsList (a batch's or a stack's): an Array of 1..kMaxBatch entries, else TypeError / RangeError.
+Napi::Array RequireArgsList(Napi::Env env, const Napi::Value& list, const char* expected) {
+  if (!list.IsArray()) ThrowType(env, "argsList", expected, list);
+  const Napi::Array array = list.As<Napi::Array>();
+  const uint32_t count = array.Length();
+  if (count < 1 || count > kMaxBatch) {
+    ThrowRangeText(env, "argsList", "an Array of 1.." + std::to_string(kMaxBatch) + " args objects",
+                   "an Array of " + std::to_string(count));
+  }
+  return array;
+}
+
 // Parses argsList (info[1]) into jobs, then runs them: concurrently over the pool when it has more
 // than one thread (each task under the caller's KernelTable, so RNNKIT_SIMD and test overrides hold
 // on the pool's threads too), else one after the other.
@@ -203,14 +215,8 @@ template <class Job, size_t N, Job (*Parse)(Napi::Env, CellKind, const Napi::Obj
 Napi::Value RunBatch(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const CellKind cell = ParseCell(Arg(info, 0));
-  const Napi::Value list = Arg(info, 1);
-  if (!list.IsArray()) ThrowType(env, "argsList", "an Array of args objects", list);
-  const Napi::Array array = list.As<Napi::Array>();
+  const Napi::Array array = RequireArgsList(env, Arg(info, 1), "an Array of args objects");
   const uint32_t count = array.Length();
-  if (count < 1 || count > kMaxBatch) {
-    ThrowRangeText(env, "argsList", "an Array of 1.." + std::to_string(kMaxBatch) + " args objects",
-                   "an Array of " + std::to_string(count));
-  }
   std::vector<Fields<N>> fields(count);
   std::vector<Job> jobs;
   jobs.reserve(count);
@@ -320,14 +326,8 @@ Napi::Value RecurrentForwardStack(const Napi::CallbackInfo& info) {
   if (cell != CellKind::lstm && cell != CellKind::gru) {
     ThrowRange(env, "cell", "'lstm' or 'gru' (stacked layers have no rnn kernel)", Arg(info, 0));
   }
-  const Napi::Value list = Arg(info, 1);
-  if (!list.IsArray()) ThrowType(env, "argsList", "an Array of args objects, one per layer", list);
-  const Napi::Array array = list.As<Napi::Array>();
+  const Napi::Array array = RequireArgsList(env, Arg(info, 1), "an Array of args objects, one per layer");
   const uint32_t count = array.Length();
-  if (count < 1 || count > kMaxBatch) {
-    ThrowRangeText(env, "argsList", "an Array of 1.." + std::to_string(kMaxBatch) + " args objects",
-                   "an Array of " + std::to_string(count));
-  }
   std::vector<Fields<kForwardFieldCount>> fields(count);
   std::vector<rnnkit::RecurrentForwardArgs> layers;
   for (uint32_t k = 0; k < count; ++k) {

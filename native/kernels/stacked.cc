@@ -6,7 +6,12 @@
 // LSTM I=128 H=512 T=100 B=32 ran only 1.5× faster than at 1. The wavefront gives each layer a thread
 // of its own instead (one pool task per layer, every GEMM inside it single-threaded): layer k steps
 // chunk c as soon as layer k − 1 has produced it, so the threads only ever wait on the layer below,
-// once per chunk, and the time is the busiest task's work plus one chunk of pipeline fill.
+// once per chunk, and the time is the busiest task's work plus one chunk of pipeline fill. Measured
+// at 2 threads, paired in one process (bench/kernels/paired.cc "stack", 20 pairs a run, Zen 3): layer
+// by layer took 1.04–1.16× the wavefront's time on that LSTM in four runs, 0.98–1.16× on the GRU.
+// It is not 2×: each thread then streams its own layer's weights (4 MB of W_hh a step at H = 512)
+// from L3, and the two threads each ran ~15-20% slower than one alone (clocks around the phases,
+// not committed); with weights that fit in L2 (H = 128) 2 threads took 0.54× the time of 1.
 //
 // Balance: layer 0 has the cheap projection (I = 128 against H = 512), so its task also computes the
 // first rows of layer 1's projection of each chunk it produces, as many as even out the two tasks'
@@ -31,8 +36,11 @@ namespace rnnkit {
 namespace {
 
 // Rows of a wavefront chunk (4 steps at B = 32): small, so the pipeline fills in a few percent of
-// the sequence, and enough rows for an efficient projection GEMM.
+// the sequence, and enough rows for an efficient projection GEMM. Paired against 128 at 2 threads
+// (bench/kernels/paired.cc "stack"): 32 rows 1.04–1.05×, 64 rows 1.02–1.04×, 256 rows 1.02–1.05×.
 constexpr int64_t kChunkRows = 128;
+
+int64_t wavefront_chunk_steps(int64_t B) { return std::max<int64_t>(1, kChunkRows / B); }
 // Fewer chunks than this and the fill (one chunk per layer) outweighs the gain: layer by layer.
 constexpr int64_t kMinChunks = 4;
 // Chunks a layer's projection ring holds: the layer below may run this far ahead and still hand off.
@@ -64,8 +72,7 @@ std::vector<double> producer_fractions(const RecurrentForwardArgs* layers, int64
 // One task per layer (header). produced[k]: chunks layer k has finished stepping (its out rows and
 // state are final); handoff[k · chunks + c]: HandOff of layer k's chunk c.
 void run_wavefront(const RecurrentForwardArgs* layers, int64_t count, LayerFactory make) {
-  const int64_t B = layers[0].B;
-  const int64_t chunk_steps = std::max<int64_t>(1, kChunkRows / B);
+  const int64_t chunk_steps = wavefront_chunk_steps(layers[0].B);
   std::vector<std::unique_ptr<InferenceLayer>> stack;
   for (int64_t k = 0; k < count; ++k) stack.push_back(make(layers[k], chunk_steps, kSlots));
   const int64_t chunks = stack[0]->chunks();
@@ -116,8 +123,7 @@ void run_wavefront(const RecurrentForwardArgs* layers, int64_t count, LayerFacto
 void forward_stacked(const RecurrentForwardArgs* layers, int64_t count, LayerFactory make,
                      void (*forward)(const RecurrentForwardArgs&)) {
   const int threads = thread_count();
-  const int64_t chunks = (layers[0].T + std::max<int64_t>(1, kChunkRows / layers[0].B) - 1) /
-                         std::max<int64_t>(1, kChunkRows / layers[0].B);
+  const int64_t steps = wavefront_chunk_steps(layers[0].B), chunks = (layers[0].T + steps - 1) / steps;
   if (count >= 2 && threads >= 2 && threads <= count && chunks >= kMinChunks) {
     return run_wavefront(layers, count, make);
   }
