@@ -123,33 +123,11 @@ void recurrent_case(const char* name, Cell cell, int64_t T, int64_t B, int64_t I
 // one lstm_forward_stacked call (a wavefront at 2+ threads), and the same layers one call each.
 void stacked_case(const char* name, Cell cell, int64_t layers, int64_t T, int64_t B, int64_t I, int64_t H,
                   const char* filter) {
+  const bench::StackedLayers stack(cell == Cell::lstm, layers, T, B, I, H);
   const int64_t G = (cell == Cell::lstm ? 4 : 3) * H;
-  const std::vector<float> x = filled(T * B * I, 1), h0(B * H, 0.0f), c0(B * H, 0.0f), bias = filled(G, 4);
-  std::vector<std::vector<float>> wIh, wHh, out, hN, cN;
-  std::vector<rnnkit::RecurrentForwardArgs> args;
-  for (int64_t k = 0; k < layers; ++k) {
-    const int64_t Ik = k == 0 ? I : H;
-    wIh.push_back(filled(G * Ik, 2 + 2 * k));
-    wHh.push_back(filled(G * H, 3 + 2 * k));
-    for (auto* w : {&wIh.back(), &wHh.back()})
-      for (auto& v : *w) v *= 0.1f;
-    out.emplace_back(T * B * H);
-    hN.emplace_back(B * H);
-    cN.emplace_back(B * H);
-  }
-  for (int64_t k = 0; k < layers; ++k) {
-    args.push_back({out[k].data(), hN[k].data(), cell == Cell::lstm ? cN[k].data() : nullptr, nullptr,
-                    k == 0 ? x.data() : out[k - 1].data(), h0.data(), cell == Cell::lstm ? c0.data() : nullptr,
-                    wIh[k].data(), wHh[k].data(), bias.data(), bias.data(), nullptr, false, T, B, k == 0 ? I : H, H});
-  }
   const double flops = 2.0 * T * B * G * (I + H + (layers - 1) * 2 * H);
-  const bool lstm = cell == Cell::lstm;
-  time_it(std::string(name) + " stacked", flops, [&] {
-    lstm ? rnnkit::lstm_forward_stacked(args.data(), layers) : rnnkit::gru_forward_stacked(args.data(), layers);
-  }, filter);
-  time_it(std::string(name) + " layer by layer", flops, [&] {
-    for (const auto& a : args) lstm ? rnnkit::lstm_forward(a) : rnnkit::gru_forward(a);
-  }, filter);
+  time_it(std::string(name) + " stacked", flops, [&] { stack.run_stacked(); }, filter);
+  time_it(std::string(name) + " layer by layer", flops, [&] { stack.run_layer_by_layer(); }, filter);
 }
 
 }  // namespace

@@ -113,27 +113,8 @@ int main(int argc, char** argv) {
   for (const bool lstm : {true, false}) {
     const std::string name = std::string(lstm ? "lstm" : "gru") + " stack 2L T100 B32 I128 H512";
     if (name.find(filter) == std::string::npos) continue;
-    const int64_t T = 100, B = 32, I = 128, H = 512, G = (lstm ? 4 : 3) * H;
-    std::vector<float> x = filled(T * B * I, 1), h0(B * H, 0.0f), c0(B * H, 0.0f), bias = filled(G, 4);
-    std::vector<std::vector<float>> w, out, hN, cN;
-    std::vector<rnnkit::RecurrentForwardArgs> args;
-    for (int64_t k = 0; k < 2; ++k) {
-      for (const int64_t K : {k == 0 ? I : H, H}) {
-        w.push_back(filled(G * K, static_cast<uint32_t>(2 + w.size())));
-        for (float& v : w.back()) v *= 0.1f;
-      }
-      out.emplace_back(T * B * H);
-      hN.emplace_back(B * H);
-      cN.emplace_back(B * H);
-    }
-    for (int64_t k = 0; k < 2; ++k) {
-      args.push_back({out[k].data(), hN[k].data(), lstm ? cN[k].data() : nullptr, nullptr,
-                      k == 0 ? x.data() : out[0].data(), h0.data(), lstm ? c0.data() : nullptr, w[2 * k].data(),
-                      w[2 * k + 1].data(), bias.data(), bias.data(), nullptr, false, T, B, k == 0 ? I : H, H});
-    }
-    paired(name, variant, 20, [&] {
-      lstm ? rnnkit::lstm_forward_stacked(args.data(), 2) : rnnkit::gru_forward_stacked(args.data(), 2);
-    });
+    const bench::StackedLayers stack(lstm, 2, 100, 32, 128, 512);
+    paired(name, variant, 20, [&] { stack.run_stacked(); });
   }
   return 0;
 }

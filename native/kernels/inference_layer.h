@@ -29,7 +29,6 @@ class InferenceLayer {
 
   int64_t chunks() const { return chunks_; }
   int64_t chunk_rows(int64_t chunk) const { return steps_in(chunk) * args_.B; }
-  const RecurrentForwardArgs& args() const { return args_; }
 
   // Rows [r0, r1) of chunk's pre-activations: x · wIhᵀ into its slot. Several threads may project
   // disjoint row ranges of the same chunk at once.
