@@ -15,6 +15,7 @@
 import { Module } from '../module.js';
 import type { ParameterArena } from '../parameters.js';
 import { recurrentLayer } from './node.js';
+import { stateArray } from './state_slab.js';
 import { checkState } from './base.js';
 import { rnnNonlinearity } from './rnn.js';
 import { GATES, type CellKind } from '../../backend/backend.js';
@@ -159,9 +160,9 @@ abstract class CellBase<S extends Tensor | [Tensor, Tensor]> extends Module {
     if (isGradEnabled() && (x.requiresGrad || h.requiresGrad || c?.requiresGrad === true ||
       this.arena.entries.some(([, p]) => p.requiresGrad))) return null;
     const BH = B * this.hiddenSize;
-    // h' and c' share one allocation: each Float32Array above 64 bytes gets an off-heap backing store
-    // of its own, which V8 allocates and later frees; one per step instead of two.
-    const state = new Float32Array(c === null ? BH : 2 * BH);
+    // h' and c' are views into one state array, itself a view into a shared slab (state_slab.ts):
+    // a backing store of their own per step cost more than the rest of this function.
+    const state = stateArray(c === null ? BH : 2 * BH);
     const hN = c === null ? state : state.subarray(0, BH);
     const cN = c === null ? null : state.subarray(BH);
     backend.recurrentStep(
