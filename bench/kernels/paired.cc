@@ -13,6 +13,7 @@
 // (argument 1: the value V the new path sees; argument 2: a case-name filter). With no kernel
 // branching on it, both variants run the same code: an A/A run, the noise floor.
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -79,14 +80,49 @@ int main(int argc, char** argv) {
     const rnnkit::StepGemm step(true, s.M, s.N, s.K, W.data(), s.K);
     paired(name, variant, 40, [&] { step.run(A.data(), s.K, 1.0f, C.data(), s.N); });
   }
-  // whole products through sgemm (op(B) packed panel by panel as they come): the ceiling case and
-  // the training forward's input projection
-  for (const Step s : {Step{2048, 2048, 2048}, Step{3200, 2048, 512}}) {
-    const std::string name = "sgemm " + std::to_string(s.M) + "x" + std::to_string(s.N) + "x" + std::to_string(s.K);
+  // whole products through sgemm (op(B) packed panel by panel as they come): the ceiling case, the
+  // training forward's input projection, and the backward's weight gradient (TN, beta 1: it
+  // accumulates) and input gradient of the LSTM T=100 B=32 H=512 layer
+  struct Product {
+    bool transA;
+    int64_t M, N, K;
+    float beta;
+  };
+  for (const Product s : {Product{false, 2048, 2048, 2048, 0.0f}, Product{false, 3200, 2048, 512, 0.0f},
+                          Product{true, 2048, 512, 3200, 1.0f}, Product{false, 3200, 512, 2048, 1.0f}}) {
+    const std::string name = std::string(s.transA ? "sgemm TN " : "sgemm ") + std::to_string(s.M) + "x" +
+                             std::to_string(s.N) + "x" + std::to_string(s.K);
     if (name.find(filter) == std::string::npos) continue;
     std::vector<float> A = filled(s.M * s.K, 1), B = filled(s.K * s.N, 2), C = filled(s.M * s.N, 3);
+    const int64_t lda = s.transA ? s.M : s.K;
     paired(name, variant, 20, [&] {
-      rnnkit::sgemm(false, false, s.M, s.N, s.K, 1.0f, A.data(), s.K, B.data(), s.N, 0.0f, C.data(), s.N);
+      rnnkit::sgemm(s.transA, false, s.M, s.N, s.K, 1.0f, A.data(), lda, B.data(), s.N, s.beta, C.data(), s.N);
+    });
+  }
+  // one LSTM layer's training step (forward with the saved workspace, then backward): the single
+  // layer of the bench's lstm-h1024-train case and a layer of lstm-2l-h512-train at I = H
+  for (const auto& d : {std::array<int64_t, 4>{100, 32, 512, 512}, std::array<int64_t, 4>{25, 64, 1024, 1024}}) {
+    const int64_t T = d[0], B = d[1], I = d[2], H = d[3], G = 4 * H;
+    const std::string name = "lstm train T" + std::to_string(T) + " B" + std::to_string(B) + " I" +
+                             std::to_string(I) + " H" + std::to_string(H);
+    if (name.find(filter) == std::string::npos) continue;
+    std::vector<float> x = filled(T * B * I, 1), h0(B * H, 0.0f), c0(B * H, 0.0f), wIh = filled(G * I, 2),
+                       wHh = filled(G * H, 3), bIh = filled(G, 4), bHh = filled(G, 5);
+    for (auto* w : {&wIh, &wHh})
+      for (float& v : *w) v *= 0.1f;  // gates off saturation, as below
+    std::vector<float> out(T * B * H), hN(B * H), cN(B * H), workspace(rnnkit::lstm_workspace_size(T, B, H)),
+        scratch(rnnkit::lstm_backward_workspace_size(T, B, H)), dOut = filled(T * B * H, 6), dX(T * B * I),
+        dWIh(G * I), dWHh(G * H), dBIh(G), dBHh(G);
+    const rnnkit::RecurrentForwardArgs fa{out.data(), hN.data(), cN.data(), workspace.data(), x.data(), h0.data(),
+                                          c0.data(), wIh.data(), wHh.data(), bIh.data(), bHh.data(), nullptr,
+                                          false, T, B, I, H};
+    const rnnkit::RecurrentBackwardArgs ba{dX.data(), nullptr, nullptr, dWIh.data(), dWHh.data(), dBIh.data(),
+                                           dBHh.data(), scratch.data(), dOut.data(), nullptr, nullptr, x.data(),
+                                           h0.data(), c0.data(), wIh.data(), wHh.data(), out.data(),
+                                           workspace.data(), nullptr, false, T, B, I, H};
+    paired(name, variant, 12, [&] {
+      rnnkit::lstm_forward(fa);
+      rnnkit::lstm_backward(ba);
     });
   }
   struct Layer {

@@ -1,6 +1,6 @@
 // How sgemm and sgemm_packed share a product among the pool threads (threads.h), on top of the serial
 // pieces in gemm.cc. Four schedules (blocked_schedule picks among sgemm's):
-//   - shared op(B) panels (sgemm with many row blocks): the threads pack each [kKC, kNC] panel of op(B)
+//   - shared op(B) panels (sgemm with many row blocks, on more than kStaticSplitMaxThreads threads): the threads pack each [kKC, kNC] panel of op(B)
 //     together, into one of two buffers, then take row blocks of it; op(B) is packed once, not once
 //     per thread, and whoever is free takes the next block;
 //   - whole op(B) (sgemm with many row blocks, several K panels, a C too big for the caches and an
@@ -10,7 +10,8 @@
 //     the chunked input projection): the threads pack all of op(A) together, once, then take column
 //     ranges; with many row blocks, row blocks are simply shared out (each packs its own A block);
 //   - column (or row) ranges of whole tiles, one per thread, each running the serial algorithm with
-//     its own pack buffers: the small-M kernels, and sgemm with few row blocks.
+//     its own pack buffers: the small-M kernels, sgemm with few row blocks, and sgemm on at most
+//     kStaticSplitMaxThreads threads (gemm_blocks.h: measured faster than sharing there).
 // Every schedule is one parallel_for. parallel_for starts tasks in index order (threads.h), so a task
 // may wait (spin_until) for a lower-numbered one: that one is already running, or done.
 #include <algorithm>
@@ -220,8 +221,9 @@ BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t NR, in
   const int64_t row_blocks = (M + kMC - 1) / kMC;
   if (threads <= 1 || M * N * K < kParallelMinWork) return BlockedSchedule::serial;
   // Shared op(B) pays off once there are enough row blocks to share out (each thread then packs only
-  // part of op(B), not all of it); fewer rows split the columns instead (run_split).
-  if (row_blocks < 2 * threads) return BlockedSchedule::split;
+  // part of op(B), not all of it) and threads enough that packing all of op(B) in each would cost
+  // more than C moving between caches (kStaticSplitMaxThreads); else run_split.
+  if (row_blocks < 2 * threads || threads <= kStaticSplitMaxThreads) return BlockedSchedule::split;
   const int64_t n_padded = (N + NR - 1) / NR * NR;
   if (K > kKC && M * N > kCachedMaxC && K * n_padded <= kWholeBMaxFloats) return BlockedSchedule::whole_b;
   return BlockedSchedule::shared_panels;

@@ -2,6 +2,7 @@
 //   - shared op(B) panels (gemm.cc, run_shared_panels: enough row blocks of kMC = 144 rows that each
 //     packed panel is shared by all threads, two panel buffers in turn): 900 rows, over several K
 //     panels (K = 600 > 2 · kKC, the last one partial) and over two column panels (N = 2100 > kNC);
+//     at 3 threads (at 2 the same shapes take one range of C per thread: kStaticSplitMaxThreads);
 //   - the other splits at ragged sizes 1, 3, 17, 129 (small-M kernels, column ranges, serial);
 //   - sgemm_packed (op(B) packed once, as StepGemm does): all of op(A) packed once by the threads and
 //     column ranges shared out (few row blocks), or row blocks shared out (many).
