@@ -116,7 +116,10 @@ void recurrent_case(const char* name, Cell cell, int64_t T, int64_t B, int64_t I
     return;
   }
   forward();
-  time_it(std::string(name) + " backward", 2.0 * fwd + 2.0 * T * B * G * I, backward, filter);
+  // The backward's four GEMMs: dH (per step, dGates · W_hh), dX (dGates · W_ih), dW_ih and dW_hh, each
+  // as large as one of the forward's two products: 2 · fwd. (Until 2026-12 this also added 2·T·B·G·I,
+  // overstating the backward's GFLOP/s by I / (2·(I + H)), a quarter at I = H.)
+  time_it(std::string(name) + " backward", 2.0 * fwd, backward, filter);
 }
 
 // Forward-only pass of `layers` stacked layers (the bench case lstm-2l-h512-infer and its GRU twin):
