@@ -1,5 +1,5 @@
-// Shared by the kernel microbenchmarks (gemm_bench.cc, paired.cc): deterministic inputs, a wall clock
-// and a stack of recurrent layers. Header-only; each benchmark is its own program.
+// Shared by the kernel microbenchmarks (gemm_bench.cc, paired.cc): deterministic inputs, a wall clock,
+// a stack of recurrent layers and one LSTM layer with its training buffers. Header-only; each benchmark is its own program.
 #pragma once
 
 #include <chrono>
@@ -64,6 +64,41 @@ struct StackedLayers {
   std::vector<float> x, h0, bias;  // h0 also serves as the zero c0
   std::vector<std::vector<float>> wIh, wHh, out, hN, cN;
   std::vector<rnnkit::RecurrentForwardArgs> args;
+};
+
+// One LSTM layer (I inputs, H units, T steps, batch B) with everything a forward and a backward pass
+// read and write: weights scaled ×0.1, as the recurrent cases' (gates off saturation); zero initial
+// states; an upstream gradient for out. infer() runs forward only (no workspace); train() runs the
+// forward that saves its workspace, then the backward (input gradient included).
+struct LstmLayer {
+  LstmLayer(int64_t T, int64_t B, int64_t I, int64_t H)
+      : x(filled(T * B * I, 1)), h0(static_cast<size_t>(B * H), 0.0f), c0(h0), wIh(filled(4 * H * I, 2)),
+        wHh(filled(4 * H * H, 3)), bIh(filled(4 * H, 4)), bHh(filled(4 * H, 5)), out(T * B * H), hN(B * H),
+        cN(B * H), workspace(rnnkit::lstm_workspace_size(T, B, H)),
+        scratch(rnnkit::lstm_backward_workspace_size(T, B, H)), dOut(filled(T * B * H, 6)), dX(T * B * I),
+        dWIh(4 * H * I), dWHh(4 * H * H), dBIh(4 * H), dBHh(4 * H) {
+    for (auto* w : {&wIh, &wHh})
+      for (float& v : *w) v *= 0.1f;
+    forward = {out.data(), hN.data(), cN.data(), nullptr, x.data(), h0.data(), c0.data(), wIh.data(),
+               wHh.data(), bIh.data(), bHh.data(), nullptr, false, T, B, I, H};
+    saving = forward;
+    saving.workspace = workspace.data();
+    backward = {dX.data(), nullptr, nullptr, dWIh.data(), dWHh.data(), dBIh.data(), dBHh.data(), scratch.data(),
+                dOut.data(), nullptr, nullptr, x.data(), h0.data(), c0.data(), wIh.data(), wHh.data(),
+                out.data(), workspace.data(), nullptr, false, T, B, I, H};
+  }
+  LstmLayer(const LstmLayer&) = delete;
+
+  void infer() const { rnnkit::lstm_forward(forward); }
+  void train() const {
+    rnnkit::lstm_forward(saving);
+    rnnkit::lstm_backward(backward);
+  }
+
+  std::vector<float> x, h0, c0, wIh, wHh, bIh, bHh, out, hN, cN, workspace, scratch, dOut, dX, dWIh, dWHh, dBIh,
+      dBHh;
+  rnnkit::RecurrentForwardArgs forward{}, saving{};  // without and with the saved workspace
+  rnnkit::RecurrentBackwardArgs backward{};
 };
 
 }  // namespace bench

@@ -13,7 +13,6 @@
 // (argument 1: the value V the new path sees; argument 2: a case-name filter). With no kernel
 // branching on it, both variants run the same code: an A/A run, the noise floor.
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -99,51 +98,28 @@ int main(int argc, char** argv) {
       rnnkit::sgemm(s.transA, false, s.M, s.N, s.K, 1.0f, A.data(), lda, B.data(), s.N, s.beta, C.data(), s.N);
     });
   }
-  // one LSTM layer's training step (forward with the saved workspace, then backward): the single
-  // layer of the bench's lstm-h1024-train case and a layer of lstm-2l-h512-train at I = H
-  for (const auto& d : {std::array<int64_t, 4>{100, 32, 512, 512}, std::array<int64_t, 4>{25, 64, 1024, 1024}}) {
-    const int64_t T = d[0], B = d[1], I = d[2], H = d[3], G = 4 * H;
-    const std::string name = "lstm train T" + std::to_string(T) + " B" + std::to_string(B) + " I" +
-                             std::to_string(I) + " H" + std::to_string(H);
-    if (name.find(filter) == std::string::npos) continue;
-    std::vector<float> x = filled(T * B * I, 1), h0(B * H, 0.0f), c0(B * H, 0.0f), wIh = filled(G * I, 2),
-                       wHh = filled(G * H, 3), bIh = filled(G, 4), bHh = filled(G, 5);
-    for (auto* w : {&wIh, &wHh})
-      for (float& v : *w) v *= 0.1f;  // gates off saturation, as below
-    std::vector<float> out(T * B * H), hN(B * H), cN(B * H), workspace(rnnkit::lstm_workspace_size(T, B, H)),
-        scratch(rnnkit::lstm_backward_workspace_size(T, B, H)), dOut = filled(T * B * H, 6), dX(T * B * I),
-        dWIh(G * I), dWHh(G * H), dBIh(G), dBHh(G);
-    const rnnkit::RecurrentForwardArgs fa{out.data(), hN.data(), cN.data(), workspace.data(), x.data(), h0.data(),
-                                          c0.data(), wIh.data(), wHh.data(), bIh.data(), bHh.data(), nullptr,
-                                          false, T, B, I, H};
-    const rnnkit::RecurrentBackwardArgs ba{dX.data(), nullptr, nullptr, dWIh.data(), dWHh.data(), dBIh.data(),
-                                           dBHh.data(), scratch.data(), dOut.data(), nullptr, nullptr, x.data(),
-                                           h0.data(), c0.data(), wIh.data(), wHh.data(), out.data(),
-                                           workspace.data(), nullptr, false, T, B, I, H};
-    paired(name, variant, 12, [&] {
-      rnnkit::lstm_forward(fa);
-      rnnkit::lstm_backward(ba);
-    });
-  }
   struct Layer {
     int64_t T, B, I, H;
   };
+  const auto layer_name = [](const char* kind, const Layer& l) {
+    return std::string("lstm ") + kind + " T" + std::to_string(l.T) + " B" + std::to_string(l.B) + " I" +
+           std::to_string(l.I) + " H" + std::to_string(l.H);
+  };
+  // one LSTM layer's training step (forward with the saved workspace, then backward): the single
+  // layer of the bench's lstm-h1024-train case and a layer of lstm-2l-h512-train at I = H
+  for (const Layer l : {Layer{100, 32, 512, 512}, Layer{25, 64, 1024, 1024}}) {
+    const std::string name = layer_name("train", l);
+    if (name.find(filter) == std::string::npos) continue;
+    const bench::LstmLayer layer(l.T, l.B, l.I, l.H);
+    paired(name, variant, 12, [&] { layer.train(); });
+  }
   // one LSTM layer, forward only: the layers of the bench's inference cases
   for (const Layer l : {Layer{100, 32, 128, 512}, Layer{100, 32, 512, 512}, Layer{100, 32, 256, 256},
                         Layer{50, 256, 256, 256}, Layer{25, 64, 1024, 1024}}) {
-    const std::string name = "lstm infer T" + std::to_string(l.T) + " B" + std::to_string(l.B) + " I" +
-                             std::to_string(l.I) + " H" + std::to_string(l.H);
+    const std::string name = layer_name("infer", l);
     if (name.find(filter) == std::string::npos) continue;
-    const int64_t G = 4 * l.H;
-    std::vector<float> x = filled(l.T * l.B * l.I, 1), h0(l.B * l.H, 0.0f), c0(l.B * l.H, 0.0f),
-                       wIh = filled(G * l.I, 2), wHh = filled(G * l.H, 3), bIh = filled(G, 4), bHh = filled(G, 5);
-    for (auto* w : {&wIh, &wHh})
-      for (float& v : *w) v *= 0.1f;  // as gemm_bench's recurrent cases: gates off saturation
-    std::vector<float> out(l.T * l.B * l.H), hN(l.B * l.H), cN(l.B * l.H);
-    const rnnkit::RecurrentForwardArgs args{out.data(), hN.data(), cN.data(), nullptr, x.data(), h0.data(), c0.data(),
-                                            wIh.data(), wHh.data(), bIh.data(), bHh.data(), nullptr, false,
-                                            l.T, l.B, l.I, l.H};
-    paired(name, variant, 20, [&] { rnnkit::lstm_forward(args); });
+    const bench::LstmLayer layer(l.T, l.B, l.I, l.H);
+    paired(name, variant, 20, [&] { layer.infer(); });
   }
   // two stacked layers, forward only (lstm-2l-h512-infer and its GRU twin): lstm_forward_stacked
   for (const bool lstm : {true, false}) {

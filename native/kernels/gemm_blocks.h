@@ -36,10 +36,11 @@ constexpr int64_t kWholeBMaxFloats = int64_t{2} << 20;
 // packing its half did less in all. Measured paired in one process (bench/kernels/paired.cc
 // "sgemm", 20 pairs, 2 threads, AMD Zen 5 with AVX-512), split over shared: 2048³ 0.88–0.93×,
 // 3200×2048×512 (whole op(B) before) 0.90–0.91×, TN 2048×512×3200 (LSTM weight gradient) 0.84×,
-// 3200×512×2048 (its input gradient) 0.83×; a whole LSTM layer's training step ("lstm train", T=100
-// B=32 I=H=512 and T=25 B=64 I=H=1024, 12 pairs) 0.92×. Above two threads the shared schedules are kept: the
-// duplicated packing grows with the thread count there, and this 2-core machine cannot measure it.
-// The price of a static split: a thread the OS deschedules holds up its whole range.
+// 3200×512×2048 (its input gradient) 0.83×; a whole LSTM layer's training step ("lstm train",
+// T=100 B=32 I=H=512 and T=25 B=64 I=H=1024, 12 pairs) 0.92×. Above two threads the shared
+// schedules are kept: the duplicated packing grows with the thread count there, and this 2-core
+// machine cannot measure it. The price of a static split: a thread the OS deschedules holds up its
+// whole range.
 constexpr int kStaticSplitMaxThreads = 2;
 
 
@@ -91,8 +92,9 @@ void gemm_small_range(const GemmProblem& g, int64_t n0, int64_t n1);
 
 // How run_blocked shares sgemm's packed path among `threads` threads (gemm_threads.cc): not at all
 // (one thread, or too little work); whole-tile column or row ranges, one per thread (too few row
-// blocks to share out, or at most kStaticSplitMaxThreads threads); op(B) packed one [kKC, kNC] panel at a time, each panel shared by all
-// threads (run_shared_panels); or all of op(B) packed first (run_whole_b, see kCachedMaxC).
+// blocks to share out, or at most kStaticSplitMaxThreads threads); op(B) packed one [kKC, kNC] panel
+// at a time, each panel shared by all threads (run_shared_panels); or all of op(B) packed first
+// (run_whole_b, see kCachedMaxC).
 enum class BlockedSchedule { serial, split, shared_panels, whole_b };
 BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t NR, int threads);
 

@@ -1,8 +1,8 @@
 // How sgemm and sgemm_packed share a product among the pool threads (threads.h), on top of the serial
 // pieces in gemm.cc. Four schedules (blocked_schedule picks among sgemm's):
-//   - shared op(B) panels (sgemm with many row blocks, on more than kStaticSplitMaxThreads threads): the threads pack each [kKC, kNC] panel of op(B)
-//     together, into one of two buffers, then take row blocks of it; op(B) is packed once, not once
-//     per thread, and whoever is free takes the next block;
+//   - shared op(B) panels (sgemm with many row blocks, on more than kStaticSplitMaxThreads threads):
+//     the threads pack each [kKC, kNC] panel of op(B) together, into one of two buffers, then take row
+//     blocks of it; op(B) is packed once, not once per thread, and whoever is free takes the next block;
 //   - whole op(B) (sgemm with many row blocks, several K panels, a C too big for the caches and an
 //     op(B) that fits them: the input projection over a whole sequence): the threads pack all of op(B)
 //     together, then take row blocks, each through every K panel while its C rows are in cache;
