@@ -113,9 +113,10 @@ int main(int argc, char** argv) {
     const bench::LstmLayer layer(l.T, l.B, l.I, l.H);
     paired(name, variant, 12, [&] { layer.train(); });
   }
-  // one LSTM layer, forward only: the layers of the bench's inference cases
+  // one LSTM layer, forward only: the layers of the bench's inference cases, and its streaming case
+  // (T = 1, B = 1: lstm.cc's streaming step)
   for (const Layer l : {Layer{100, 32, 128, 512}, Layer{100, 32, 512, 512}, Layer{100, 32, 256, 256},
-                        Layer{50, 256, 256, 256}, Layer{25, 64, 1024, 1024}}) {
+                        Layer{50, 256, 256, 256}, Layer{25, 64, 1024, 1024}, Layer{1, 1, 256, 256}}) {
     const std::string name = layer_name("infer", l);
     if (name.find(filter) == std::string::npos) continue;
     const bench::LstmLayer layer(l.T, l.B, l.I, l.H);

@@ -29,18 +29,20 @@ constexpr int64_t kParallelMinWork = int64_t{1} << 20;  // multiply-adds below w
 // panel while it is in cache, and C crosses memory once instead of once per K panel.
 constexpr int64_t kCachedMaxC = int64_t{4} << 20;
 constexpr int64_t kWholeBMaxFloats = int64_t{2} << 20;
-// Up to this many threads, sgemm's packed path gives each thread one whole-tile range of C (run_split)
-// that packs its own op(B) panels, however many row blocks there are, instead of sharing the panels
-// (run_shared_panels, run_whole_b). Sharing packs op(B) once, but the row block a thread takes from
-// one panel to the next is whoever is free, so C blocks move between the cores' caches; each thread
-// packing its half did less in all. Measured paired in one process (bench/kernels/paired.cc
-// "sgemm", 20 pairs, 2 threads, AMD Zen 5 with AVX-512), split over shared: 2048³ 0.88–0.93×,
-// 3200×2048×512 (whole op(B) before) 0.90–0.91×, TN 2048×512×3200 (LSTM weight gradient) 0.84×,
-// 3200×512×2048 (its input gradient) 0.83×; a whole LSTM layer's training step ("lstm train",
-// T=100 B=32 I=H=512 and T=25 B=64 I=H=1024, 12 pairs) 0.92×. Above two threads the shared
-// schedules are kept: the duplicated packing grows with the thread count there, and this 2-core
-// machine cannot measure it. The price of a static split: a thread the OS deschedules holds up its
-// whole range.
+// Up to this many threads, sgemm's packed path gives each thread one whole-tile range of C, however
+// many row blocks there are, instead of handing out kMC-row blocks as they come (run_shared_panels
+// with kMC rows, run_whole_b): with blocks, the row block a thread takes from one panel to the next is
+// whoever is free, so C blocks move between the cores' caches. Measured paired in one process
+// (bench/kernels/paired.cc "sgemm", 20 pairs, 2 threads, AMD Zen 5 with AVX-512), one range per thread
+// (each packing its own op(B)) over blocks: 2048³ 0.88–0.93×, 3200×2048×512 (whole op(B) before)
+// 0.90–0.91×, TN 2048×512×3200 (LSTM weight gradient) 0.84×, 3200×512×2048 (its input gradient)
+// 0.83×; a whole LSTM layer's training step ("lstm train", T=100 B=32 I=H=512 and T=25 B=64
+// I=H=1024, 12 pairs) 0.92×. When the ranges are rows, the threads still pack each op(B) panel
+// together, one piece each, instead of each packing all of it (row_ranges): against each its own,
+// 2048³ 0.984–0.986×, 3200×2048×512 0.985×, TN 2048×512×3200 0.986×, 3200×512×2048 0.994× (LSTM
+// training layers 0.99–1.01×, noise). Above two threads the shared blocks are kept: the duplicated
+// packing grows with the thread count there, and this 2-core machine cannot measure it. The price of
+// a static split: a thread the OS deschedules holds up its whole range.
 constexpr int kStaticSplitMaxThreads = 2;
 
 
@@ -91,12 +93,14 @@ void gemm_packed_range(const GemmProblem& g, const PackedB& packed, int64_t m0, 
 void gemm_small_range(const GemmProblem& g, int64_t n0, int64_t n1);
 
 // How run_blocked shares sgemm's packed path among `threads` threads (gemm_threads.cc): not at all
-// (one thread, or too little work); whole-tile column or row ranges, one per thread (too few row
-// blocks to share out, or at most kStaticSplitMaxThreads threads); op(B) packed one [kKC, kNC] panel
-// at a time, each panel shared by all threads (run_shared_panels); or all of op(B) packed first
-// (run_whole_b, see kCachedMaxC).
-enum class BlockedSchedule { serial, split, shared_panels, whole_b };
-BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t NR, int threads);
+// (one thread, or too little work); whole-tile column or row ranges, one per thread, each packing
+// its own panels (too few row blocks to share out, or columns cut on at most kStaticSplitMaxThreads
+// threads); whole-tile row ranges, one per thread, with the op(B) panels packed together (rows cut on
+// at most kStaticSplitMaxThreads threads); op(B) packed one [kKC, kNC] panel at a time, each panel
+// shared by all threads, which take kMC-row blocks of it as they come (run_shared_panels); or all of
+// op(B) packed first (run_whole_b, see kCachedMaxC). MR × NR is the micro-tile.
+enum class BlockedSchedule { serial, split, row_ranges, shared_panels, whole_b };
+BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t MR, int64_t NR, int threads);
 
 // The whole-op(B) schedule itself, on the pool whatever the shape (run_blocked picks it only through
 // blocked_schedule; tests run it on small odd shapes). C already scaled by beta, as below.

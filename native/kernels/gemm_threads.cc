@@ -1,8 +1,11 @@
 // How sgemm and sgemm_packed share a product among the pool threads (threads.h), on top of the serial
-// pieces in gemm.cc. Four schedules (blocked_schedule picks among sgemm's):
+// pieces in gemm.cc. Five schedules (blocked_schedule picks among sgemm's):
 //   - shared op(B) panels (sgemm with many row blocks, on more than kStaticSplitMaxThreads threads):
 //     the threads pack each [kKC, kNC] panel of op(B) together, into one of two buffers, then take row
 //     blocks of it; op(B) is packed once, not once per thread, and whoever is free takes the next block;
+//   - row ranges (sgemm split by rows on at most kStaticSplitMaxThreads threads): the same shared
+//     panels, each packed in one piece per thread, with one whole-tile range of rows per thread
+//     instead of kMC-row blocks;
 //   - whole op(B) (sgemm with many row blocks, several K panels, a C too big for the caches and an
 //     op(B) that fits them: the input projection over a whole sequence): the threads pack all of op(B)
 //     together, then take row blocks, each through every K panel while its C rows are in cache;
@@ -10,8 +13,8 @@
 //     the chunked input projection): the threads pack all of op(A) together, once, then take column
 //     ranges; with many row blocks, row blocks are simply shared out (each packs its own A block);
 //   - column (or row) ranges of whole tiles, one per thread, each running the serial algorithm with
-//     its own pack buffers: the small-M kernels, sgemm with few row blocks, and sgemm on at most
-//     kStaticSplitMaxThreads threads (gemm_blocks.h: measured faster than sharing there).
+//     its own pack buffers: the small-M kernels, sgemm with few row blocks, and sgemm split by columns
+//     on at most kStaticSplitMaxThreads threads (gemm_blocks.h: measured faster than sharing there).
 // Every schedule is one parallel_for. parallel_for starts tasks in index order (threads.h), so a task
 // may wait (spin_until) for a lower-numbered one: that one is already running, or done.
 #include <algorithm>
@@ -27,8 +30,9 @@ namespace {
 
 // The threaded blocked product with op(B) panels shared by all threads. One parallel_for runs a flat
 // task list, panel after panel (jc outer, pc inner); panel P's tasks are first `pack_tasks` that pack
-// groups of its NR-wide strips into buffer P % 2, then one per row block (kMC rows of op(A)) that packs
-// that A block into its thread's buffer and multiplies it by the whole panel. parallel_for starts
+// groups of its NR-wide strips into buffer P % 2, then one per row block (block_rows rows of op(A):
+// kMC, or a thread's whole range) that packs that block's A, kMC rows at a time, into its thread's
+// buffer and multiplies it by the whole panel. parallel_for starts
 // tasks in index order (threads.h), so every wait below is for a task that is already running:
 //   pack of P     waits until every row block has finished panel P − 2 (the buffer's last user);
 //   row block of P waits until panel P is packed, and until the same block has finished panel P − 1
@@ -40,6 +44,7 @@ struct SharedPanels {
   int64_t pc_count;         // K panels per column block
   int64_t strips_per_pack;  // NR-wide strips one pack task packs
   int64_t pack_tasks, row_blocks, tasks_per_panel;
+  int64_t block_rows;       // rows of op(A) per row block
   float* buffers[2];        // [kKC, nc rounded up to NR] each
   std::atomic<int64_t> packs_done[2];     // pack tasks finished, over all panels using the buffer
   std::atomic<int64_t> blocks_done[2];    // row blocks finished, likewise
@@ -67,15 +72,19 @@ void shared_panel_task(SharedPanels& s, int64_t task) {
   const int64_t block = j - s.pack_tasks;
   spin_until([&] { return s.packs_done[slot].load(std::memory_order_acquire) >= (earlier + 1) * s.pack_tasks; });
   spin_until([&] { return s.block_progress[block].load(std::memory_order_acquire) >= panel; });
-  const int64_t ic = block * kMC, mc = std::min(kMC, g.M - ic);
-  float* a_packed = a_pack_buffer(*g.kt, mc, kc);
-  g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
-  macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
+  const int64_t r0 = block * s.block_rows, r1 = std::min(g.M, r0 + s.block_rows);
+  float* a_packed = a_pack_buffer(*g.kt, r1 - r0, kc);
+  for (int64_t ic = r0; ic < r1; ic += kMC) {
+    const int64_t mc = std::min(kMC, r1 - ic);
+    g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
+    macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
+  }
   s.block_progress[block].store(panel + 1, std::memory_order_release);
   s.blocks_done[slot].fetch_add(1, std::memory_order_release);
 }
 
-void run_shared_panels(const GemmProblem& g) {
+// Row blocks of block_rows rows (a multiple of MR); each panel packed in packs_per_thread pieces per thread.
+void run_shared_panels(const GemmProblem& g, int64_t block_rows, int64_t packs_per_thread) {
   const int64_t NR = g.kt->gemm_nr;
   const int64_t nc_max = (std::min(kNC, g.N) + NR - 1) / NR * NR;  // as in gemm_block_range
   const int64_t panel_floats = std::min(kKC, g.K) * nc_max;
@@ -83,10 +92,11 @@ void run_shared_panels(const GemmProblem& g) {
   SharedPanels s;
   s.g = &g;
   s.pc_count = (g.K + kKC - 1) / kKC;
-  // About 4 pack tasks per thread and panel: small enough to share out, big enough to be worth a claim.
-  s.strips_per_pack = std::max<int64_t>(1, (strips + 4 * usable_threads() - 1) / (4 * usable_threads()));
+  const int64_t packs = packs_per_thread * usable_threads();
+  s.strips_per_pack = std::max<int64_t>(1, (strips + packs - 1) / packs);
   s.pack_tasks = (strips + s.strips_per_pack - 1) / s.strips_per_pack;
-  s.row_blocks = (g.M + kMC - 1) / kMC;
+  s.block_rows = block_rows;
+  s.row_blocks = (g.M + block_rows - 1) / block_rows;
   s.tasks_per_panel = s.pack_tasks + s.row_blocks;
   PackBuffers& buffers = pack_buffers();
   if (buffers.panels.size() < static_cast<size_t>(2 * panel_floats)) buffers.panels.resize(2 * panel_floats);
@@ -217,9 +227,12 @@ void whole_b_task(WholeB& s, int64_t task) {
 
 }  // namespace
 
-BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t NR, int threads) {
+BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t MR, int64_t NR, int threads) {
   const int64_t row_blocks = (M + kMC - 1) / kMC;
   if (threads <= 1 || M * N * K < kParallelMinWork) return BlockedSchedule::serial;
+  // run_split cuts the dimension with more tiles; a cut through the rows shares the op(B) packing.
+  const bool rows_cut = (M + MR - 1) / MR > (N + NR - 1) / NR;
+  if (threads <= kStaticSplitMaxThreads && rows_cut) return BlockedSchedule::row_ranges;
   // Shared op(B) pays off once there are enough row blocks to share out (each thread then packs only
   // part of op(B), not all of it) and threads enough that packing all of op(B) in each would cost
   // more than C moving between caches (kStaticSplitMaxThreads); else run_split.
@@ -249,9 +262,16 @@ void run_whole_b(const GemmProblem& g) {
 }
 
 void run_blocked(const GemmProblem& g) {
-  const BlockedSchedule schedule = blocked_schedule(g.M, g.N, g.K, g.kt->gemm_nr, usable_threads());
+  const int threads = usable_threads();
+  const int64_t MR = g.kt->gemm_mr;
+  const BlockedSchedule schedule = blocked_schedule(g.M, g.N, g.K, MR, g.kt->gemm_nr, threads);
   if (schedule == BlockedSchedule::whole_b) return run_whole_b(g);
-  if (schedule == BlockedSchedule::shared_panels) return run_shared_panels(g);
+  // About 4 pack tasks per thread and panel: small enough to share out, big enough to be worth a claim.
+  if (schedule == BlockedSchedule::shared_panels) return run_shared_panels(g, kMC, 4);
+  if (schedule == BlockedSchedule::row_ranges) {
+    const int64_t row_tiles = (g.M + MR - 1) / MR;
+    return run_shared_panels(g, (row_tiles + threads - 1) / threads * MR, 1);
+  }
   run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_block_range(g, m0, m1, n0, n1); });
 }
 

@@ -2,7 +2,8 @@
 //   - shared op(B) panels (gemm.cc, run_shared_panels: enough row blocks of kMC = 144 rows that each
 //     packed panel is shared by all threads, two panel buffers in turn): 900 rows, over several K
 //     panels (K = 600 > 2 · kKC, the last one partial) and over two column panels (N = 2100 > kNC);
-//     at 3 threads (at 2 the same shapes take one range of C per thread: kStaticSplitMaxThreads);
+//     at 3 threads blocks of kMC rows, at 2 one range of rows per thread (row_ranges:
+//     kStaticSplitMaxThreads);
 //   - the other splits at ragged sizes 1, 3, 17, 129 (small-M kernels, column ranges, serial);
 //   - sgemm_packed (op(B) packed once, as StepGemm does): all of op(A) packed once by the threads and
 //     column ranges shared out (few row blocks), or row blocks shared out (many).
@@ -10,6 +11,8 @@
 // leading dimensions. The reference is computed once per case and reused for every table and thread
 // count.
 #include <limits>
+#include <string>
+#include <thread>
 
 #include "gemm.h"
 #include "test.h"
@@ -83,7 +86,8 @@ TEST(gemm_ragged_sizes_1_2_threads) {
           const float beta = (M + N + K) % 3 == 0 ? 0.0f : (M + N + K) % 3 == 1 ? 1.0f : -0.5f;
           check_threaded({(t & 1) != 0, (t & 2) != 0, M, N, K, 1.0f, beta, K % 2}, ++seed, {1, 2});
         }
-  // enough work to really split (M·N·K ≥ 2^20), odd sizes: the column and row ranges
+  // enough work to really split (M·N·K ≥ 2^20), odd sizes: the column ranges and (2 threads) the row
+  // ranges sharing op(B) panels (303 rows: two ranges of whole tiles, the second ending in a partial tile)
   check_threaded({false, true, 129, 1031, 17, 1.0f, 0.0f, 1}, 400, {1, 2, 3});
   check_threaded({true, false, 303, 129, 129, 0.5f, 1.0f, 0}, 401, {1, 2, 3});
 }
@@ -99,4 +103,38 @@ TEST(gemm_prepacked_threads_match_reference_1_2_3_threads) {
     check_threaded({transA, transB, 1000, 129, 17, 1.0f, betas[t], 1}, 520 + t, {1, 2, 3}, true);
   }
   check_threaded({false, true, 1, 2061, 520, 1.0f, 1.0f, 0}, 530, {2}, true);  // one row, enough work to split
+}
+
+// Two callers at once on a 2-thread pool: one owns the pool, the other runs its tasks inline, one
+// after another (threads.h), so the shared-panel schedules must only ever wait for lower-numbered
+// tasks. Row ranges (2 threads, more row tiles than column tiles) and kMC blocks (3 threads), each
+// caller with its own operands; a wait on a later task would hang here.
+TEST(gemm_shared_panels_concurrent_callers) {
+  const int previous_threads = rnnkit::thread_count();
+  for (int threads : {2, 3}) {
+    rnnkit::set_thread_count(threads);
+    const int64_t M = 900, N = 90, K = 520;  // 7 row blocks of kMC: enough to share at 3 threads
+    std::vector<std::vector<float>> A, B, C, R;
+    for (int c = 0; c < 2; ++c) {
+      Rng rng(900 + c);
+      A.push_back(rng.floats(M * K));
+      B.push_back(rng.floats(K * N));
+      C.emplace_back(static_cast<size_t>(M * N), 0.0f);
+      R.emplace_back(static_cast<size_t>(M * N), 0.0f);
+      rnnkit::sgemm_reference(false, false, M, N, K, 1.0f, A[c].data(), K, B[c].data(), N, 0.0f, R[c].data(), N);
+    }
+    std::vector<std::thread> callers;
+    for (int c = 0; c < 2; ++c) {
+      callers.emplace_back([&, c] {
+        for (int i = 0; i < 20; ++i)
+          rnnkit::sgemm(false, false, M, N, K, 1.0f, A[c].data(), K, B[c].data(), N, 0.0f, C[c].data(), N);
+      });
+    }
+    for (auto& t : callers) t.join();
+    for (int c = 0; c < 2; ++c) {
+      const std::string label = std::to_string(threads) + " threads, caller " + std::to_string(c);
+      CHECK_CLOSE(label.c_str(), C[c].data(), R[c].data(), M * N, 2e-5);
+    }
+  }
+  rnnkit::set_thread_count(previous_threads);
 }

@@ -89,23 +89,26 @@ TEST(gemm_whole_b_several_row_blocks_and_k_panels_1_2_3_threads) {
 }
 
 TEST(gemm_blocked_schedule_choice) {
-  const int64_t NR = 32;
+  const int64_t MR = 8, NR = 32;
   // input projection x·W_ihᵀ (T·B = 3200, 4H = 2048, I = 512): C is 26 MB, packed op(B) 4 MB
-  CHECK(blocked_schedule(3200, 2048, 512, NR, 3) == BlockedSchedule::whole_b);
-  CHECK(blocked_schedule(3200, 2048, 512, NR, 1) == BlockedSchedule::serial);
+  CHECK(blocked_schedule(3200, 2048, 512, MR, NR, 3) == BlockedSchedule::whole_b);
+  CHECK(blocked_schedule(3200, 2048, 512, MR, NR, 1) == BlockedSchedule::serial);
   // one K panel: nothing to gain, C crosses memory once either way
-  CHECK(blocked_schedule(3200, 2048, 128, NR, 3) == BlockedSchedule::shared_panels);
+  CHECK(blocked_schedule(3200, 2048, 128, MR, NR, 3) == BlockedSchedule::shared_panels);
   // weight gradient dGatesᵀ·hPrev (4H = 2048, H = 512, T·B = 3200): C is 4 MB, in cache
-  CHECK(blocked_schedule(2048, 512, 3200, NR, 3) == BlockedSchedule::shared_panels);
+  CHECK(blocked_schedule(2048, 512, 3200, MR, NR, 3) == BlockedSchedule::shared_panels);
   // 2048³: packed op(B) 16 MB, more than the L3 would keep
-  CHECK(blocked_schedule(2048, 2048, 2048, NR, 3) == BlockedSchedule::shared_panels);
-  // up to kStaticSplitMaxThreads = 2 threads: one range of C per thread, whatever the shape
-  CHECK(blocked_schedule(3200, 2048, 512, NR, 2) == BlockedSchedule::split);
-  CHECK(blocked_schedule(2048, 512, 3200, NR, 2) == BlockedSchedule::split);
-  CHECK(blocked_schedule(2048, 2048, 2048, NR, 2) == BlockedSchedule::split);
+  CHECK(blocked_schedule(2048, 2048, 2048, MR, NR, 3) == BlockedSchedule::shared_panels);
+  // up to kStaticSplitMaxThreads = 2 threads: one range of C per thread, whatever the shape; rows
+  // (more row tiles than column tiles) with the op(B) panels packed together
+  CHECK(blocked_schedule(3200, 2048, 512, MR, NR, 2) == BlockedSchedule::row_ranges);
+  CHECK(blocked_schedule(2048, 512, 3200, MR, NR, 2) == BlockedSchedule::row_ranges);
+  CHECK(blocked_schedule(2048, 2048, 2048, MR, NR, 2) == BlockedSchedule::row_ranges);
+  CHECK(blocked_schedule(256, 2048, 512, MR, NR, 2) == BlockedSchedule::split);  // 32 row tiles, 64 column tiles
+  CHECK(blocked_schedule(2048, 2048, 2048, 16, 16, 2) == BlockedSchedule::split);  // 128 of each: columns
   // few row blocks (< 2 per thread): column ranges
-  CHECK(blocked_schedule(129, 1031, 512, NR, 3) == BlockedSchedule::split);
-  CHECK(blocked_schedule(3200, 2048, 512, NR, 16) == BlockedSchedule::split);
+  CHECK(blocked_schedule(129, 1031, 512, MR, NR, 3) == BlockedSchedule::split);
+  CHECK(blocked_schedule(3200, 2048, 512, MR, NR, 16) == BlockedSchedule::split);
   // too little work for threads
-  CHECK(blocked_schedule(300, 17, 17, NR, 2) == BlockedSchedule::serial);
+  CHECK(blocked_schedule(300, 17, 17, MR, NR, 2) == BlockedSchedule::serial);
 }
