@@ -122,6 +122,16 @@ int main(int argc, char** argv) {
     const bench::LstmLayer layer(l.T, l.B, l.I, l.H);
     paired(name, variant, 20, [&] { layer.infer(); });
   }
+  // the streaming step as JavaScript calls it, with a little other work (1.5 µs) between two calls: at
+  // 2+ threads the pool's worker waits through that gap (threads.cc, kSpinAlone)
+  if (std::string("stream gap").find(filter) != std::string::npos) {
+    const bench::LstmLayer layer(1, 1, 256, 256);
+    paired("stream gap", variant, 30, [&] {
+      layer.infer();
+      for (const double t0 = bench::wall_ms(); bench::wall_ms() - t0 < 0.0015;) {
+      }
+    });
+  }
   // two stacked layers, forward only (lstm-2l-h512-infer and its GRU twin): lstm_forward_stacked
   for (const bool lstm : {true, false}) {
     const std::string name = std::string(lstm ? "lstm" : "gru") + " stack 2L T100 B32 I128 H512";

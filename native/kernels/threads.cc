@@ -41,13 +41,19 @@ inline void cpu_relax() {
 #endif
 }
 
-constexpr std::chrono::microseconds kSpinAlone{2};  // then yield between polls (spin_until)
+constexpr std::chrono::microseconds kSpinAlone{10};  // then yield between polls (spin_until)
 
 // Spins until done() or kSpin has passed; whether done() became true. After kSpinAlone the loop
 // yields the CPU between polls: when the machine has more runnable threads than cores, a spinning
 // worker then gives way instead of taking a core's time from the caller it is waiting for (with a
 // busy second core, pure spinning made 2 threads 2x slower than 1); with a core to itself, yield
-// returns at once and the reaction time stays about a microsecond.
+// returns at once. kSpinAlone covers the gap between two calls from JavaScript (a few µs of the
+// caller's own work): a worker already in a yield syscall (costly in a VM) when the next call comes
+// answers late. Paired in one process (bench/kernels/paired.cc "stream gap", 2 threads, AMD Zen 5
+// VM, 30 pairs), the streaming LSTM step (I = H = 256) with 1.5 µs of other work between calls took
+// 0.930–0.939× the time with 10 µs as with 2 µs (5 µs: 0.930, 20: 0.913, 50: 0.957), with 3 µs
+// between calls 0.958× (5: 0.966, 20: 0.959); with a busy-loop process on the machine, 0.963×, and a
+// whole LSTM sequence (T=100 B=32 I=H=256, forward) 0.985×.
 template <class Done>
 bool spin_until(const Done& done) {
   const auto start = std::chrono::steady_clock::now();
