@@ -37,12 +37,16 @@ constexpr int64_t kWholeBMaxFloats = int64_t{2} << 20;
 // (each packing its own op(B)) over blocks: 2048³ 0.88–0.93×, 3200×2048×512 (whole op(B) before)
 // 0.90–0.91×, TN 2048×512×3200 (LSTM weight gradient) 0.84×, 3200×512×2048 (its input gradient)
 // 0.83×; a whole LSTM layer's training step ("lstm train", T=100 B=32 I=H=512 and T=25 B=64
-// I=H=1024, 12 pairs) 0.92×. When the ranges are rows, the threads still pack each op(B) panel
-// together, one piece each, instead of each packing all of it (row_ranges): against each its own,
-// 2048³ 0.984–0.986×, 3200×2048×512 0.985×, TN 2048×512×3200 0.986×, 3200×512×2048 0.994× (LSTM
-// training layers 0.99–1.01×, noise). Above two threads the shared blocks are kept: the duplicated
-// packing grows with the thread count there, and this 2-core machine cannot measure it. The price of
-// a static split: a thread the OS deschedules holds up its whole range.
+// I=H=1024, 12 pairs) 0.92×. When the ranges are rows (2 threads), the two pack each op(B) panel
+// together instead of each packing all of it, and the cut between their ranges is found at run time,
+// blocks taken from the two ends of C (run_two_ended, gemm_threads.cc). Packing together, with a
+// fixed cut, against each packing its own: 2048³ 0.984–0.986×, 3200×2048×512 0.985×, TN
+// 2048×512×3200 0.986×, 3200×512×2048 0.994×; the cut found at run time against that fixed cut
+// (measured while one vCPU ran sgemm alone in 104 ms and the other in 94): 2048³ 0.978–0.984×,
+// 3200×2048×512 0.955×, TN 2048×512×3200 0.984×, 3200×512×2048 0.972× (LSTM training layers
+// 0.99–1.00×). Above two threads the shared blocks are kept: the duplicated packing grows with the
+// thread count there, and this 2-core machine cannot measure it. Column ranges stay a static split:
+// a thread the OS deschedules holds up its whole range.
 constexpr int kStaticSplitMaxThreads = 2;
 
 
@@ -53,6 +57,14 @@ struct PackBuffers {
   std::vector<float> panels;
   std::unique_ptr<std::atomic<int64_t>[]> block_progress;
   int64_t block_progress_size = 0;
+  // Per K panel, for run_two_ended: pack pieces claimed and done, row blocks claimed from each end
+  // and done.
+  struct PanelClaims {
+    std::atomic<int64_t> packs_claimed, packs_done, blocks_done;
+    std::atomic<uint64_t> ends;  // blocks claimed from the front (low 32 bits) and from the back
+  };
+  std::unique_ptr<PanelClaims[]> panel_claims;
+  int64_t panel_claims_size = 0;
   // All of op(A), packed, for a threaded sgemm_packed this thread starts (run_shared_a).
   std::vector<float> shared_a;
 };
@@ -95,11 +107,11 @@ void gemm_small_range(const GemmProblem& g, int64_t n0, int64_t n1);
 // How run_blocked shares sgemm's packed path among `threads` threads (gemm_threads.cc): not at all
 // (one thread, or too little work); whole-tile column or row ranges, one per thread, each packing
 // its own panels (too few row blocks to share out, or columns cut on at most kStaticSplitMaxThreads
-// threads); whole-tile row ranges, one per thread, with the op(B) panels packed together (rows cut on
-// at most kStaticSplitMaxThreads threads); op(B) packed one [kKC, kNC] panel at a time, each panel
-// shared by all threads, which take kMC-row blocks of it as they come (run_shared_panels); or all of
-// op(B) packed first (run_whole_b, see kCachedMaxC). MR × NR is the micro-tile.
-enum class BlockedSchedule { serial, split, row_ranges, shared_panels, whole_b };
+// threads); on 2 threads with rows cut, the op(B) panels packed together and their kMC-row blocks
+// taken from the two ends of C (run_two_ended); op(B) packed one [kKC, kNC] panel at a time, each
+// panel shared by all threads, which take kMC-row blocks of it as they come (run_shared_panels); or
+// all of op(B) packed first (run_whole_b, see kCachedMaxC). MR × NR is the micro-tile.
+enum class BlockedSchedule { serial, split, two_ended, shared_panels, whole_b };
 BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t MR, int64_t NR, int threads);
 
 // The whole-op(B) schedule itself, on the pool whatever the shape (run_blocked picks it only through

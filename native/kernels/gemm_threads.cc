@@ -3,9 +3,8 @@
 //   - shared op(B) panels (sgemm with many row blocks, on more than kStaticSplitMaxThreads threads):
 //     the threads pack each [kKC, kNC] panel of op(B) together, into one of two buffers, then take row
 //     blocks of it; op(B) is packed once, not once per thread, and whoever is free takes the next block;
-//   - row ranges (sgemm split by rows on at most kStaticSplitMaxThreads threads): the same shared
-//     panels, each packed in one piece per thread, with one whole-tile range of rows per thread
-//     instead of kMC-row blocks;
+//   - two ends (sgemm split by rows on 2 threads): the same shared panels, packed in two pieces, and
+//     their kMC-row blocks taken from the top by one thread and from the bottom by the other;
 //   - whole op(B) (sgemm with many row blocks, several K panels, a C too big for the caches and an
 //     op(B) that fits them: the input projection over a whole sequence): the threads pack all of op(B)
 //     together, then take row blocks, each through every K panel while its C rows are in cache;
@@ -30,9 +29,8 @@ namespace {
 
 // The threaded blocked product with op(B) panels shared by all threads. One parallel_for runs a flat
 // task list, panel after panel (jc outer, pc inner); panel P's tasks are first `pack_tasks` that pack
-// groups of its NR-wide strips into buffer P % 2, then one per row block (block_rows rows of op(A):
-// kMC, or a thread's whole range) that packs that block's A, kMC rows at a time, into its thread's
-// buffer and multiplies it by the whole panel. parallel_for starts
+// groups of its NR-wide strips into buffer P % 2, then one per row block (kMC rows of op(A)) that packs
+// that A block into its thread's buffer and multiplies it by the whole panel. parallel_for starts
 // tasks in index order (threads.h), so every wait below is for a task that is already running:
 //   pack of P     waits until every row block has finished panel P − 2 (the buffer's last user);
 //   row block of P waits until panel P is packed, and until the same block has finished panel P − 1
@@ -44,7 +42,6 @@ struct SharedPanels {
   int64_t pc_count;         // K panels per column block
   int64_t strips_per_pack;  // NR-wide strips one pack task packs
   int64_t pack_tasks, row_blocks, tasks_per_panel;
-  int64_t block_rows;       // rows of op(A) per row block
   float* buffers[2];        // [kKC, nc rounded up to NR] each
   std::atomic<int64_t> packs_done[2];     // pack tasks finished, over all panels using the buffer
   std::atomic<int64_t> blocks_done[2];    // row blocks finished, likewise
@@ -72,19 +69,15 @@ void shared_panel_task(SharedPanels& s, int64_t task) {
   const int64_t block = j - s.pack_tasks;
   spin_until([&] { return s.packs_done[slot].load(std::memory_order_acquire) >= (earlier + 1) * s.pack_tasks; });
   spin_until([&] { return s.block_progress[block].load(std::memory_order_acquire) >= panel; });
-  const int64_t r0 = block * s.block_rows, r1 = std::min(g.M, r0 + s.block_rows);
-  float* a_packed = a_pack_buffer(*g.kt, r1 - r0, kc);
-  for (int64_t ic = r0; ic < r1; ic += kMC) {
-    const int64_t mc = std::min(kMC, r1 - ic);
-    g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
-    macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
-  }
+  const int64_t ic = block * kMC, mc = std::min(kMC, g.M - ic);
+  float* a_packed = a_pack_buffer(*g.kt, mc, kc);
+  g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
+  macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
   s.block_progress[block].store(panel + 1, std::memory_order_release);
   s.blocks_done[slot].fetch_add(1, std::memory_order_release);
 }
 
-// Row blocks of block_rows rows (a multiple of MR); each panel packed in packs_per_thread pieces per thread.
-void run_shared_panels(const GemmProblem& g, int64_t block_rows, int64_t packs_per_thread) {
+void run_shared_panels(const GemmProblem& g) {
   const int64_t NR = g.kt->gemm_nr;
   const int64_t nc_max = (std::min(kNC, g.N) + NR - 1) / NR * NR;  // as in gemm_block_range
   const int64_t panel_floats = std::min(kKC, g.K) * nc_max;
@@ -92,11 +85,10 @@ void run_shared_panels(const GemmProblem& g, int64_t block_rows, int64_t packs_p
   SharedPanels s;
   s.g = &g;
   s.pc_count = (g.K + kKC - 1) / kKC;
-  const int64_t packs = packs_per_thread * usable_threads();
-  s.strips_per_pack = std::max<int64_t>(1, (strips + packs - 1) / packs);
+  // About 4 pack tasks per thread and panel: small enough to share out, big enough to be worth a claim.
+  s.strips_per_pack = std::max<int64_t>(1, (strips + 4 * usable_threads() - 1) / (4 * usable_threads()));
   s.pack_tasks = (strips + s.strips_per_pack - 1) / s.strips_per_pack;
-  s.block_rows = block_rows;
-  s.row_blocks = (g.M + block_rows - 1) / block_rows;
+  s.row_blocks = (g.M + kMC - 1) / kMC;
   s.tasks_per_panel = s.pack_tasks + s.row_blocks;
   PackBuffers& buffers = pack_buffers();
   if (buffers.panels.size() < static_cast<size_t>(2 * panel_floats)) buffers.panels.resize(2 * panel_floats);
@@ -114,6 +106,101 @@ void run_shared_panels(const GemmProblem& g, int64_t block_rows, int64_t packs_p
   }
   const int64_t panels = (g.N + kNC - 1) / kNC * s.pc_count;
   parallel_for(panels * s.tasks_per_panel, [&](int64_t task) { shared_panel_task(s, task); });
+}
+
+// Two threads, C cut by rows, with the cut found while running: every K panel of op(B) is packed by
+// the two together (two pieces, claimed), then its row blocks (kMC rows) are claimed from both ends,
+// task 0 from the top and task 1 from the bottom, until they meet. Each thread thus keeps about the
+// same C rows from panel to panel, as with a fixed cut (gemm_blocks.h: C blocks handed to whoever
+// is free cost more), while the faster one takes more of them: on this project's VM one vCPU is at
+// times 10–15% slower than the other for minutes, and a fixed half then waits for it. No barrier between panels: a block waits only for its own previous
+// panel, and a pack into a buffer for the blocks of the panel that used it last. Every wait is for
+// work already claimed by a running thread, so a caller that runs both tasks inline, one after the
+// other (threads.h), simply does all the work in the first.
+struct TwoEnded {
+  const GemmProblem* g;
+  int64_t pc_count, panels, row_blocks, strips_per_pack, pack_pieces;
+  float* buffers[2];
+  PackBuffers::PanelClaims* claims;     // [panels]
+  std::atomic<int64_t>* block_progress;  // [row_blocks]: panels finished by each row block
+};
+
+// The next row block of `claims` from the front (end 0) or the back (end 1), or −1 when none is left.
+int64_t claim_block(PackBuffers::PanelClaims& claims, int end, int64_t row_blocks) {
+  uint64_t ends = claims.ends.load(std::memory_order_relaxed);
+  for (;;) {
+    const int64_t front = static_cast<int64_t>(ends & 0xffffffffu), back = static_cast<int64_t>(ends >> 32);
+    if (front + back >= row_blocks) return -1;
+    const uint64_t next = end == 0 ? ends + 1 : ends + (uint64_t{1} << 32);
+    if (claims.ends.compare_exchange_weak(ends, next, std::memory_order_relaxed)) {
+      return end == 0 ? front : row_blocks - 1 - back;
+    }
+  }
+}
+
+void two_ended_task(TwoEnded& s, int end) {
+  const GemmProblem& g = *s.g;
+  const int64_t NR = g.kt->gemm_nr;
+  for (int64_t panel = 0; panel < s.panels; ++panel) {
+    const int64_t jc = panel / s.pc_count * kNC, pc = panel % s.pc_count * kKC;
+    const int64_t nc = std::min(kNC, g.N - jc), kc = std::min(kKC, g.K - pc);
+    float* b_panel = s.buffers[panel & 1];
+    PackBuffers::PanelClaims& claims = s.claims[panel];
+    for (int64_t piece; (piece = claims.packs_claimed.fetch_add(1, std::memory_order_relaxed)) < s.pack_pieces;) {
+      if (panel >= 2) {  // the buffer's last user
+        const auto& before = s.claims[panel - 2].blocks_done;
+        spin_until([&] { return before.load(std::memory_order_acquire) >= s.row_blocks; });
+      }
+      const int64_t c0 = piece * s.strips_per_pack * NR, c1 = std::min(nc, c0 + s.strips_per_pack * NR);
+      if (c0 < c1) g.kt->pack_b(g.transB, g.B, g.ldb, pc, kc, jc + c0, c1 - c0, b_panel + c0 * kc);
+      claims.packs_done.fetch_add(1, std::memory_order_release);
+    }
+    spin_until([&] { return claims.packs_done.load(std::memory_order_acquire) >= s.pack_pieces; });
+    for (int64_t block; (block = claim_block(claims, end, s.row_blocks)) >= 0;) {
+      spin_until([&] { return s.block_progress[block].load(std::memory_order_acquire) >= panel; });
+      const int64_t ic = block * kMC, mc = std::min(kMC, g.M - ic);
+      float* a_packed = a_pack_buffer(*g.kt, mc, kc);
+      g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
+      macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
+      s.block_progress[block].store(panel + 1, std::memory_order_release);
+      claims.blocks_done.fetch_add(1, std::memory_order_release);
+    }
+  }
+}
+
+void run_two_ended(const GemmProblem& g) {
+  const int64_t NR = g.kt->gemm_nr;
+  const int64_t nc_max = (std::min(kNC, g.N) + NR - 1) / NR * NR;  // as in gemm_block_range
+  const int64_t panel_floats = std::min(kKC, g.K) * nc_max;
+  TwoEnded s;
+  s.g = &g;
+  s.pc_count = (g.K + kKC - 1) / kKC;
+  s.panels = (g.N + kNC - 1) / kNC * s.pc_count;
+  s.row_blocks = (g.M + kMC - 1) / kMC;
+  s.pack_pieces = 2;
+  s.strips_per_pack = (nc_max / NR + 1) / 2;
+  PackBuffers& buffers = pack_buffers();
+  if (buffers.panels.size() < static_cast<size_t>(2 * panel_floats)) buffers.panels.resize(2 * panel_floats);
+  s.buffers[0] = buffers.panels.data();
+  s.buffers[1] = buffers.panels.data() + panel_floats;
+  if (buffers.block_progress_size < s.row_blocks) {
+    buffers.block_progress.reset(new std::atomic<int64_t>[static_cast<size_t>(s.row_blocks)]);
+    buffers.block_progress_size = s.row_blocks;
+  }
+  if (buffers.panel_claims_size < s.panels) {
+    buffers.panel_claims.reset(new PackBuffers::PanelClaims[static_cast<size_t>(s.panels)]);
+    buffers.panel_claims_size = s.panels;
+  }
+  s.block_progress = buffers.block_progress.get();
+  s.claims = buffers.panel_claims.get();
+  for (int64_t b = 0; b < s.row_blocks; ++b) s.block_progress[b].store(0, std::memory_order_relaxed);
+  for (int64_t p = 0; p < s.panels; ++p) {
+    s.claims[p].packs_claimed.store(0, std::memory_order_relaxed);
+    s.claims[p].packs_done.store(0, std::memory_order_relaxed);
+    s.claims[p].blocks_done.store(0, std::memory_order_relaxed);
+    s.claims[p].ends.store(0, std::memory_order_relaxed);
+  }
+  parallel_for(2, [&](int64_t task) { two_ended_task(s, static_cast<int>(task)); });
 }
 
 // Runs range(m0, m1, n0, n1) over C [M, N], split among the pool's threads when the product is big
@@ -230,9 +317,10 @@ void whole_b_task(WholeB& s, int64_t task) {
 BlockedSchedule blocked_schedule(int64_t M, int64_t N, int64_t K, int64_t MR, int64_t NR, int threads) {
   const int64_t row_blocks = (M + kMC - 1) / kMC;
   if (threads <= 1 || M * N * K < kParallelMinWork) return BlockedSchedule::serial;
-  // run_split cuts the dimension with more tiles; a cut through the rows shares the op(B) packing.
+  // run_split cuts the dimension with more tiles; on 2 threads a cut through the rows is made at run
+  // time instead, the op(B) panels packed together (run_two_ended).
   const bool rows_cut = (M + MR - 1) / MR > (N + NR - 1) / NR;
-  if (threads <= kStaticSplitMaxThreads && rows_cut) return BlockedSchedule::row_ranges;
+  if (threads == 2 && rows_cut) return BlockedSchedule::two_ended;
   // Shared op(B) pays off once there are enough row blocks to share out (each thread then packs only
   // part of op(B), not all of it) and threads enough that packing all of op(B) in each would cost
   // more than C moving between caches (kStaticSplitMaxThreads); else run_split.
@@ -262,16 +350,11 @@ void run_whole_b(const GemmProblem& g) {
 }
 
 void run_blocked(const GemmProblem& g) {
-  const int threads = usable_threads();
-  const int64_t MR = g.kt->gemm_mr;
-  const BlockedSchedule schedule = blocked_schedule(g.M, g.N, g.K, MR, g.kt->gemm_nr, threads);
+  const BlockedSchedule schedule =
+      blocked_schedule(g.M, g.N, g.K, g.kt->gemm_mr, g.kt->gemm_nr, usable_threads());
   if (schedule == BlockedSchedule::whole_b) return run_whole_b(g);
-  // About 4 pack tasks per thread and panel: small enough to share out, big enough to be worth a claim.
-  if (schedule == BlockedSchedule::shared_panels) return run_shared_panels(g, kMC, 4);
-  if (schedule == BlockedSchedule::row_ranges) {
-    const int64_t row_tiles = (g.M + MR - 1) / MR;
-    return run_shared_panels(g, (row_tiles + threads - 1) / threads * MR, 1);
-  }
+  if (schedule == BlockedSchedule::shared_panels) return run_shared_panels(g);
+  if (schedule == BlockedSchedule::two_ended) return run_two_ended(g);
   run_split(g, true, [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_block_range(g, m0, m1, n0, n1); });
 }
 

@@ -2,8 +2,8 @@
 //   - shared op(B) panels (gemm.cc, run_shared_panels: enough row blocks of kMC = 144 rows that each
 //     packed panel is shared by all threads, two panel buffers in turn): 900 rows, over several K
 //     panels (K = 600 > 2 · kKC, the last one partial) and over two column panels (N = 2100 > kNC);
-//     at 3 threads blocks of kMC rows, at 2 one range of rows per thread (row_ranges:
-//     kStaticSplitMaxThreads);
+//     at 3 threads blocks of kMC rows to whoever is free, at 2 the same blocks taken from the two
+//     ends of C (run_two_ended);
 //   - the other splits at ragged sizes 1, 3, 17, 129 (small-M kernels, column ranges, serial);
 //   - sgemm_packed (op(B) packed once, as StepGemm does): all of op(A) packed once by the threads and
 //     column ranges shared out (few row blocks), or row blocks shared out (many).
@@ -86,8 +86,8 @@ TEST(gemm_ragged_sizes_1_2_threads) {
           const float beta = (M + N + K) % 3 == 0 ? 0.0f : (M + N + K) % 3 == 1 ? 1.0f : -0.5f;
           check_threaded({(t & 1) != 0, (t & 2) != 0, M, N, K, 1.0f, beta, K % 2}, ++seed, {1, 2});
         }
-  // enough work to really split (M·N·K ≥ 2^20), odd sizes: the column ranges and (2 threads) the row
-  // ranges sharing op(B) panels (303 rows: two ranges of whole tiles, the second ending in a partial tile)
+  // enough work to really split (M·N·K ≥ 2^20), odd sizes: the column ranges and (2 threads, 303
+  // rows) the two-ended blocks, the last one partial
   check_threaded({false, true, 129, 1031, 17, 1.0f, 0.0f, 1}, 400, {1, 2, 3});
   check_threaded({true, false, 303, 129, 129, 0.5f, 1.0f, 0}, 401, {1, 2, 3});
 }
@@ -106,9 +106,9 @@ TEST(gemm_prepacked_threads_match_reference_1_2_3_threads) {
 }
 
 // Two callers at once on a 2-thread pool: one owns the pool, the other runs its tasks inline, one
-// after another (threads.h), so the shared-panel schedules must only ever wait for lower-numbered
-// tasks. Row ranges (2 threads, more row tiles than column tiles) and kMC blocks (3 threads), each
-// caller with its own operands; a wait on a later task would hang here.
+// after another (threads.h), so the shared-panel schedules must never wait for work no running
+// thread has claimed. Two-ended blocks (2 threads, more row tiles than column tiles) and kMC blocks
+// to whoever is free (3 threads), each caller with its own operands; such a wait would hang here.
 TEST(gemm_shared_panels_concurrent_callers) {
   const int previous_threads = rnnkit::thread_count();
   for (int threads : {2, 3}) {

@@ -100,10 +100,10 @@ TEST(gemm_blocked_schedule_choice) {
   // 2048³: packed op(B) 16 MB, more than the L3 would keep
   CHECK(blocked_schedule(2048, 2048, 2048, MR, NR, 3) == BlockedSchedule::shared_panels);
   // up to kStaticSplitMaxThreads = 2 threads: one range of C per thread, whatever the shape; rows
-  // (more row tiles than column tiles) with the op(B) panels packed together
-  CHECK(blocked_schedule(3200, 2048, 512, MR, NR, 2) == BlockedSchedule::row_ranges);
-  CHECK(blocked_schedule(2048, 512, 3200, MR, NR, 2) == BlockedSchedule::row_ranges);
-  CHECK(blocked_schedule(2048, 2048, 2048, MR, NR, 2) == BlockedSchedule::row_ranges);
+  // (more row tiles than column tiles) cut at run time, the op(B) panels packed together
+  CHECK(blocked_schedule(3200, 2048, 512, MR, NR, 2) == BlockedSchedule::two_ended);
+  CHECK(blocked_schedule(2048, 512, 3200, MR, NR, 2) == BlockedSchedule::two_ended);
+  CHECK(blocked_schedule(2048, 2048, 2048, MR, NR, 2) == BlockedSchedule::two_ended);
   CHECK(blocked_schedule(256, 2048, 512, MR, NR, 2) == BlockedSchedule::split);  // 32 row tiles, 64 column tiles
   CHECK(blocked_schedule(2048, 2048, 2048, 16, 16, 2) == BlockedSchedule::split);  // 128 of each: columns
   // few row blocks (< 2 per thread): column ranges
