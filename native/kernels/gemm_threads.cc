@@ -48,6 +48,19 @@ struct SharedPanels {
   std::atomic<int64_t>* block_progress;   // [row_blocks]: panels finished by each row block
 };
 
+// Row block `block` (kMC rows of op(A)) against the packed panel `panel` of both shared-panel
+// schedules: waits until the block has finished the panel before (both add into the same C rows),
+// packs its A, multiplies, and records the panel as finished.
+void shared_panel_block(const GemmProblem& g, std::atomic<int64_t>* block_progress, int64_t block, int64_t panel,
+                        int64_t jc, int64_t pc, int64_t nc, int64_t kc, const float* b_panel) {
+  spin_until([&] { return block_progress[block].load(std::memory_order_acquire) >= panel; });
+  const int64_t ic = block * kMC, mc = std::min(kMC, g.M - ic);
+  float* a_packed = a_pack_buffer(*g.kt, mc, kc);
+  g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
+  macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
+  block_progress[block].store(panel + 1, std::memory_order_release);
+}
+
 void shared_panel_task(SharedPanels& s, int64_t task) {
   const GemmProblem& g = *s.g;
   const int64_t panel = task / s.tasks_per_panel, j = task % s.tasks_per_panel;
@@ -68,20 +81,34 @@ void shared_panel_task(SharedPanels& s, int64_t task) {
   }
   const int64_t block = j - s.pack_tasks;
   spin_until([&] { return s.packs_done[slot].load(std::memory_order_acquire) >= (earlier + 1) * s.pack_tasks; });
-  spin_until([&] { return s.block_progress[block].load(std::memory_order_acquire) >= panel; });
-  const int64_t ic = block * kMC, mc = std::min(kMC, g.M - ic);
-  float* a_packed = a_pack_buffer(*g.kt, mc, kc);
-  g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
-  macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
-  s.block_progress[block].store(panel + 1, std::memory_order_release);
+  shared_panel_block(g, s.block_progress, block, panel, jc, pc, nc, kc, b_panel);
   s.blocks_done[slot].fetch_add(1, std::memory_order_release);
+}
+
+// This thread's two op(B) panel buffers ([kKC, kNC] rounded up to NR each) and one progress counter
+// per row block, zeroed: what both shared-panel schedules start from.
+struct PanelBuffers {
+  float* panels[2];
+  std::atomic<int64_t>* block_progress;  // [row_blocks]
+};
+
+PanelBuffers shared_panel_buffers(const GemmProblem& g, int64_t row_blocks) {
+  const int64_t NR = g.kt->gemm_nr;
+  const int64_t nc_max = (std::min(kNC, g.N) + NR - 1) / NR * NR;  // as in gemm_block_range
+  const int64_t panel_floats = std::min(kKC, g.K) * nc_max;
+  PackBuffers& buffers = pack_buffers();
+  if (buffers.panels.size() < static_cast<size_t>(2 * panel_floats)) buffers.panels.resize(2 * panel_floats);
+  if (buffers.block_progress_size < row_blocks) {
+    buffers.block_progress.reset(new std::atomic<int64_t>[static_cast<size_t>(row_blocks)]);
+    buffers.block_progress_size = row_blocks;
+  }
+  for (int64_t b = 0; b < row_blocks; ++b) buffers.block_progress[b].store(0, std::memory_order_relaxed);
+  return {{buffers.panels.data(), buffers.panels.data() + panel_floats}, buffers.block_progress.get()};
 }
 
 void run_shared_panels(const GemmProblem& g) {
   const int64_t NR = g.kt->gemm_nr;
-  const int64_t nc_max = (std::min(kNC, g.N) + NR - 1) / NR * NR;  // as in gemm_block_range
-  const int64_t panel_floats = std::min(kKC, g.K) * nc_max;
-  const int64_t strips = nc_max / NR;
+  const int64_t strips = (std::min(kNC, g.N) + NR - 1) / NR;
   SharedPanels s;
   s.g = &g;
   s.pc_count = (g.K + kKC - 1) / kKC;
@@ -90,16 +117,10 @@ void run_shared_panels(const GemmProblem& g) {
   s.pack_tasks = (strips + s.strips_per_pack - 1) / s.strips_per_pack;
   s.row_blocks = (g.M + kMC - 1) / kMC;
   s.tasks_per_panel = s.pack_tasks + s.row_blocks;
-  PackBuffers& buffers = pack_buffers();
-  if (buffers.panels.size() < static_cast<size_t>(2 * panel_floats)) buffers.panels.resize(2 * panel_floats);
-  s.buffers[0] = buffers.panels.data();
-  s.buffers[1] = buffers.panels.data() + panel_floats;
-  if (buffers.block_progress_size < s.row_blocks) {
-    buffers.block_progress.reset(new std::atomic<int64_t>[static_cast<size_t>(s.row_blocks)]);
-    buffers.block_progress_size = s.row_blocks;
-  }
-  s.block_progress = buffers.block_progress.get();
-  for (int64_t b = 0; b < s.row_blocks; ++b) s.block_progress[b].store(0, std::memory_order_relaxed);
+  const PanelBuffers shared = shared_panel_buffers(g, s.row_blocks);
+  s.buffers[0] = shared.panels[0];
+  s.buffers[1] = shared.panels[1];
+  s.block_progress = shared.block_progress;
   for (int slot = 0; slot < 2; ++slot) {
     s.packs_done[slot].store(0, std::memory_order_relaxed);
     s.blocks_done[slot].store(0, std::memory_order_relaxed);
@@ -157,12 +178,7 @@ void two_ended_task(TwoEnded& s, int end) {
     }
     spin_until([&] { return claims.packs_done.load(std::memory_order_acquire) >= s.pack_pieces; });
     for (int64_t block; (block = claim_block(claims, end, s.row_blocks)) >= 0;) {
-      spin_until([&] { return s.block_progress[block].load(std::memory_order_acquire) >= panel; });
-      const int64_t ic = block * kMC, mc = std::min(kMC, g.M - ic);
-      float* a_packed = a_pack_buffer(*g.kt, mc, kc);
-      g.kt->pack_a(g.transA, g.A, g.lda, ic, mc, pc, kc, g.alpha, a_packed);
-      macro_kernel(*g.kt, mc, nc, kc, a_packed, b_panel, g.C + ic * g.ldc + jc, g.ldc, g.overwrite && pc == 0);
-      s.block_progress[block].store(panel + 1, std::memory_order_release);
+      shared_panel_block(g, s.block_progress, block, panel, jc, pc, nc, kc, b_panel);
       claims.blocks_done.fetch_add(1, std::memory_order_release);
     }
   }
@@ -170,30 +186,23 @@ void two_ended_task(TwoEnded& s, int end) {
 
 void run_two_ended(const GemmProblem& g) {
   const int64_t NR = g.kt->gemm_nr;
-  const int64_t nc_max = (std::min(kNC, g.N) + NR - 1) / NR * NR;  // as in gemm_block_range
-  const int64_t panel_floats = std::min(kKC, g.K) * nc_max;
   TwoEnded s;
   s.g = &g;
   s.pc_count = (g.K + kKC - 1) / kKC;
   s.panels = (g.N + kNC - 1) / kNC * s.pc_count;
   s.row_blocks = (g.M + kMC - 1) / kMC;
   s.pack_pieces = 2;
-  s.strips_per_pack = (nc_max / NR + 1) / 2;
+  s.strips_per_pack = ((std::min(kNC, g.N) + NR - 1) / NR + 1) / 2;  // of the widest panel
+  const PanelBuffers shared = shared_panel_buffers(g, s.row_blocks);
+  s.buffers[0] = shared.panels[0];
+  s.buffers[1] = shared.panels[1];
+  s.block_progress = shared.block_progress;
   PackBuffers& buffers = pack_buffers();
-  if (buffers.panels.size() < static_cast<size_t>(2 * panel_floats)) buffers.panels.resize(2 * panel_floats);
-  s.buffers[0] = buffers.panels.data();
-  s.buffers[1] = buffers.panels.data() + panel_floats;
-  if (buffers.block_progress_size < s.row_blocks) {
-    buffers.block_progress.reset(new std::atomic<int64_t>[static_cast<size_t>(s.row_blocks)]);
-    buffers.block_progress_size = s.row_blocks;
-  }
   if (buffers.panel_claims_size < s.panels) {
     buffers.panel_claims.reset(new PackBuffers::PanelClaims[static_cast<size_t>(s.panels)]);
     buffers.panel_claims_size = s.panels;
   }
-  s.block_progress = buffers.block_progress.get();
   s.claims = buffers.panel_claims.get();
-  for (int64_t b = 0; b < s.row_blocks; ++b) s.block_progress[b].store(0, std::memory_order_relaxed);
   for (int64_t p = 0; p < s.panels; ++p) {
     s.claims[p].packs_claimed.store(0, std::memory_order_relaxed);
     s.claims[p].packs_done.store(0, std::memory_order_relaxed);
