@@ -61,7 +61,10 @@ interface Options {
   jsonPath: string;
   markdown: boolean;
   timeoutSec: number;
-  /** OPENBLAS_CORETYPE for torch: 'auto' (unset: OpenBLAS detects the CPU), 'inherit', or a core name. */
+  /**
+   * OPENBLAS_CORETYPE for torch: 'auto' (unset, and OPENBLAS_L2_SIZE with it: OpenBLAS detects the CPU
+   * and its cache), 'inherit', or a core name.
+   */
   openblasCore: string;
   /** Also run bench/loader.ts (the data pipeline against the training step it feeds); off with --no-loader or --cases. */
   loader: boolean;
@@ -153,8 +156,13 @@ function runCell(c: BenchCase, driver: DriverName, threads: number, options: Opt
   const env: NodeJS.ProcessEnv = {
     ...process.env, RNNKIT_NUM_THREADS: count, OMP_NUM_THREADS: count, OPENBLAS_NUM_THREADS: count, MKL_NUM_THREADS: count,
   };
-  if (driver === 'torch' && options.openblasCore === 'auto') delete env.OPENBLAS_CORETYPE;
-  else if (driver === 'torch' && options.openblasCore !== 'inherit') env.OPENBLAS_CORETYPE = options.openblasCore;
+  if (driver === 'torch' && options.openblasCore === 'auto') {
+    // Some machines set both for an older OpenBLAS that misreads their CPU (this one: Haswell and
+    // 512 KiB, on a core with AVX-512 and 1 MiB of L2); an L2 size meant for the forced core is not
+    // OpenBLAS's own detection either. (torch.mm 2048³ measured the same with and without it here.)
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+  } else if (driver === 'torch' && options.openblasCore !== 'inherit') env.OPENBLAS_CORETYPE = options.openblasCore;
   const child = spawnSync(command, [script, ...driverArgv(c, threads, options.quick ? QUICK_PLAN : FULL_PLAN)], {
     encoding: 'utf8',
     timeout: options.timeoutSec * 1000,
@@ -199,7 +207,8 @@ function driverSummary(results: readonly DriverResult[]): string[] {
       const coretype = info.openblasDetected
         ? `OPENBLAS_CORETYPE=${String(info.OPENBLAS_CORETYPE)} set by the driver: OpenBLAS detected ${String(info.openblasDetected)}`
         : info.OPENBLAS_CORETYPE ? `OPENBLAS_CORETYPE=${String(info.OPENBLAS_CORETYPE)}` : 'OPENBLAS_CORETYPE unset, detected';
-      lines.push(`torch: PyTorch ${String(info.torch)} on ${config}, ${String(info.openblasCore)} kernels (${coretype}), python ${String(info.python)}`);
+      const l2 = info.OPENBLAS_L2_SIZE ? `, OPENBLAS_L2_SIZE=${String(info.OPENBLAS_L2_SIZE)}` : '';
+      lines.push(`torch: PyTorch ${String(info.torch)} on ${config}, ${String(info.openblasCore)} kernels (${coretype}${l2}), python ${String(info.python)}`);
     } else if (driver === 'native') {
       const cpu = (info.cpuInfo ?? {}) as Record<string, unknown>;
       lines.push(`native: rnnkit addon, ${String(cpu.isa ?? '?')} kernels (of ${String(cpu.isas ?? '?')}), ${String(cpu.build ?? '?')} build, ${String(cpu.compiler ?? '?')}`);

@@ -134,6 +134,7 @@ def check_openblas():
         'blas': blas_paths[0], 'openblasCore': blas.openblas_get_corename().decode(),
         'openblasConfig': blas.openblas_get_config().decode(), 'openblasThreads': blas.openblas_get_num_threads(),
         'OPENBLAS_CORETYPE': os.environ.get('OPENBLAS_CORETYPE'),
+        'OPENBLAS_L2_SIZE': os.environ.get('OPENBLAS_L2_SIZE'),
         'openblasDetected': os.environ.get('RNNKIT_BENCH_OPENBLAS_DETECTED'),
     }
     retarget_openblas_core(info['openblasCore'])
