@@ -57,10 +57,22 @@ inline void prefetch_l1(const void* p) {
 constexpr int64_t kRowsOuterMaxRows = 48;
 constexpr int64_t kRowsOuterStrips = 8;
 
+// The next strip's lines are requested while the current strip's tiles run only when the two strips
+// fit in L1 together (kc · NR floats each, at most this many bytes for both: the smallest L1d of the
+// x86 cores we target); a larger next strip would push the current one out of L1. Measured with
+// bench/kernels/paired.cc (the prefetch switched sample by sample in one process, 1 thread unless
+// said), on AMD Zen 5: with AVX-512 (32 KiB strips at kc = 256) leaving it out took sgemm 2048³
+// 0.972–0.973× the time, 3200×2048×512 0.977×, TN 2048×512×3200 0.982×, 3200×512×2048 0.986×, the
+// pre-packed step 64×4096×1024 0.966× (0.950× at 2 threads), an LSTM training layer T=25 B=64
+// I=H=1024 0.972× (1.00× at 2 threads); with AVX2 on the same core (16 KiB strips) it took 1.008×,
+// 1.013× and 1.057× (step): there the prefetch pays, as it did on Zen 3 (AVX2: 2048³ 0.955–0.966×,
+// 3200×2048×512 0.977–0.983× with it; the pre-packed step 2.70 -> 2.34 ms).
+constexpr int64_t kPrefetchedStripsMaxBytes = 32 * 1024;
+
 // The macro kernel. With prepacked (a panel packed ahead, read from L3 or memory), at most
 // kRowsOuterMaxRows rows go row tile by row tile over blocks of strips (above); otherwise strip by
-// strip, the next strip's lines requested, a share before each row tile, while the current strip's
-// tiles run (the panel is larger than L2 either way: kKC × kNC floats is 2 MB).
+// strip, the next strip's lines requested (see above), a share before each row tile, while the
+// current strip's tiles run (the panel is larger than L2 either way: kKC × kNC floats is 2 MB).
 void macro_kernel_impl(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
                        const float* b_panel, float* C, int64_t ldc, bool store, bool prepacked) {
   const int64_t MR = kt.gemm_mr, NR = kt.gemm_nr;
@@ -80,10 +92,11 @@ void macro_kernel_impl(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc
   const int64_t strip_lines = (kc * NR + line_floats - 1) / line_floats;
   const int64_t tiles = (mc + MR - 1) / MR;
   const int64_t lines_per_tile = (strip_lines + tiles - 1) / tiles;
+  const bool prefetch_next = 2 * kc * NR * static_cast<int64_t>(sizeof(float)) <= kPrefetchedStripsMaxBytes;
   for (int64_t jr = 0; jr < nc; jr += NR) {
     const int64_t n = std::min(NR, nc - jr);
     const float* next = b_panel + (jr + NR) * kc;  // the next strip, when there is one
-    const int64_t next_lines = jr + NR < nc ? strip_lines : 0;
+    const int64_t next_lines = prefetch_next && jr + NR < nc ? strip_lines : 0;
     for (int64_t ir = 0, line = 0; ir < mc; ir += MR) {
       for (const int64_t end = std::min(next_lines, line + lines_per_tile); line < end; ++line)
         prefetch_l1(next + line * line_floats);
@@ -97,20 +110,16 @@ void macro_kernel_impl(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc
 
 // C[mc, nc] += (or, with store, =) the packed A block [mc, kc] times the packed B panel [kc, nc], tile
 // by tile. The B strip (kc · NR floats) stays in L1 while every row strip of the A block (in L2)
-// passes over it. The next strip is prefetched as for a pre-packed panel: measured paired in one
-// process (bench/kernels/paired.cc, 20 pairs, 1 thread, Zen 3), sgemm 2048³ 0.955–0.966× and
-// 3200×2048×512 0.977–0.983× the time without (at 2 threads, where the panels are shared, 0.99–1.01×).
-// (An earlier measurement in separate processes, on another machine, had found it 2–3% slower.)
+// passes over it; the next strip is prefetched when two fit in L1 (kPrefetchedStripsMaxBytes).
 void macro_kernel(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
                   const float* b_panel, float* C, int64_t ldc, bool store) {
   macro_kernel_impl(kt, mc, nc, kc, a_packed, b_panel, C, ldc, store, false);
 }
 
 // The same for a panel of op(B) packed ahead (sgemm_packed: a recurrent weight, 16 MB at H = 1024),
-// which comes from L3 or memory, not from L2 as a panel packed just before does: without the
-// prefetch the first tile of each strip waited on every line (bench/kernels/gemm_bench "packed step
-// NT 64x4096x1024", 1 thread: 2.70 -> 2.34 ms). At most kRowsOuterMaxRows rows go row tile by row
-// tile (above).
+// which comes from L3 or memory, not from L2 as a panel packed just before does; the same rule for
+// the next strip's prefetch (kPrefetchedStripsMaxBytes). At most kRowsOuterMaxRows rows go row tile
+// by row tile (above).
 void macro_kernel_prepacked(const KernelTable& kt, int64_t mc, int64_t nc, int64_t kc, const float* a_packed,
                             const float* b_panel, float* C, int64_t ldc, bool store) {
   macro_kernel_impl(kt, mc, nc, kc, a_packed, b_panel, C, ldc, store, true);
