@@ -162,7 +162,9 @@ function runCell(c: BenchCase, driver: DriverName, threads: number, options: Opt
     // OpenBLAS's own detection either. (torch.mm 2048³ measured the same with and without it here.)
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
-  } else if (driver === 'torch' && options.openblasCore !== 'inherit') env.OPENBLAS_CORETYPE = options.openblasCore;
+  } else if (driver === 'torch' && options.openblasCore !== 'inherit') {
+    env.OPENBLAS_CORETYPE = options.openblasCore;
+  }
   const child = spawnSync(command, [script, ...driverArgv(c, threads, options.quick ? QUICK_PLAN : FULL_PLAN)], {
     encoding: 'utf8',
     timeout: options.timeoutSec * 1000,

@@ -32,6 +32,13 @@ namespace {
 // its columns: run_split's choice, which blocked_schedule refines on 2 threads.
 bool cuts_rows(int64_t M, int64_t N, int64_t MR, int64_t NR) { return (M + MR - 1) / MR > (N + NR - 1) / NR; }
 
+// This thread's two op(B) panel buffers ([kKC, kNC] rounded up to NR each) and one progress counter
+// per row block (panels finished by each), zeroed: what both shared-panel schedules start from.
+struct PanelBuffers {
+  float* panels[2];
+  std::atomic<int64_t>* block_progress;  // [row_blocks]: panels finished by each row block
+};
+
 // The threaded blocked product with op(B) panels shared by all threads. One parallel_for runs a flat
 // task list, panel after panel (jc outer, pc inner); panel P's tasks are first `pack_tasks` that pack
 // groups of its NR-wide strips into buffer P % 2, then one per row block (kMC rows of op(A)) that packs
@@ -47,10 +54,9 @@ struct SharedPanels {
   int64_t pc_count;         // K panels per column block
   int64_t strips_per_pack;  // NR-wide strips one pack task packs
   int64_t pack_tasks, row_blocks, tasks_per_panel;
-  float* buffers[2];        // [kKC, nc rounded up to NR] each
+  PanelBuffers shared;
   std::atomic<int64_t> packs_done[2];     // pack tasks finished, over all panels using the buffer
   std::atomic<int64_t> blocks_done[2];    // row blocks finished, likewise
-  std::atomic<int64_t>* block_progress;   // [row_blocks]: panels finished by each row block
 };
 
 // Row block `block` (kMC rows of op(A)) against the packed panel `panel` of both shared-panel
@@ -73,7 +79,7 @@ void shared_panel_task(SharedPanels& s, int64_t task) {
   const int64_t nc = std::min(kNC, g.N - jc), kc = std::min(kKC, g.K - pc);
   const int slot = static_cast<int>(panel & 1);
   const int64_t earlier = panel >> 1;  // panels before this one that used the same buffer
-  float* b_panel = s.buffers[slot];
+  float* b_panel = s.shared.panels[slot];
   if (j < s.pack_tasks) {
     spin_until([&] { return s.blocks_done[slot].load(std::memory_order_acquire) >= earlier * s.row_blocks; });
     const int64_t c0 = j * s.strips_per_pack * g.kt->gemm_nr;
@@ -86,17 +92,11 @@ void shared_panel_task(SharedPanels& s, int64_t task) {
   }
   const int64_t block = j - s.pack_tasks;
   spin_until([&] { return s.packs_done[slot].load(std::memory_order_acquire) >= (earlier + 1) * s.pack_tasks; });
-  shared_panel_block(g, s.block_progress, block, panel, jc, pc, nc, kc, b_panel);
+  shared_panel_block(g, s.shared.block_progress, block, panel, jc, pc, nc, kc, b_panel);
   s.blocks_done[slot].fetch_add(1, std::memory_order_release);
 }
 
-// This thread's two op(B) panel buffers ([kKC, kNC] rounded up to NR each) and one progress counter
-// per row block, zeroed: what both shared-panel schedules start from.
-struct PanelBuffers {
-  float* panels[2];
-  std::atomic<int64_t>* block_progress;  // [row_blocks]
-};
-
+// Grows this thread's panel buffers and progress counters for row_blocks row blocks, and zeroes the counters.
 PanelBuffers shared_panel_buffers(const GemmProblem& g, int64_t row_blocks) {
   const int64_t NR = g.kt->gemm_nr;
   const int64_t nc_max = (std::min(kNC, g.N) + NR - 1) / NR * NR;  // as in gemm_block_range
@@ -122,10 +122,7 @@ void run_shared_panels(const GemmProblem& g) {
   s.pack_tasks = (strips + s.strips_per_pack - 1) / s.strips_per_pack;
   s.row_blocks = (g.M + kMC - 1) / kMC;
   s.tasks_per_panel = s.pack_tasks + s.row_blocks;
-  const PanelBuffers shared = shared_panel_buffers(g, s.row_blocks);
-  s.buffers[0] = shared.panels[0];
-  s.buffers[1] = shared.panels[1];
-  s.block_progress = shared.block_progress;
+  s.shared = shared_panel_buffers(g, s.row_blocks);
   for (int slot = 0; slot < 2; ++slot) {
     s.packs_done[slot].store(0, std::memory_order_relaxed);
     s.blocks_done[slot].store(0, std::memory_order_relaxed);
@@ -148,9 +145,8 @@ constexpr int64_t kTwoEndedPackPieces = 2;  // each panel packed in two pieces, 
 struct TwoEnded {
   const GemmProblem* g;
   int64_t pc_count, panels, row_blocks, strips_per_pack;
-  float* buffers[2];
-  PackBuffers::PanelClaims* claims;     // [panels]
-  std::atomic<int64_t>* block_progress;  // [row_blocks]: panels finished by each row block
+  PanelBuffers shared;
+  PackBuffers::PanelClaims* claims;  // [panels]
 };
 
 // The next row block of `claims` from the front (end 0) or the back (end 1), or −1 when none is left.
@@ -172,7 +168,7 @@ void two_ended_task(TwoEnded& s, int end) {
   for (int64_t panel = 0; panel < s.panels; ++panel) {
     const int64_t jc = panel / s.pc_count * kNC, pc = panel % s.pc_count * kKC;
     const int64_t nc = std::min(kNC, g.N - jc), kc = std::min(kKC, g.K - pc);
-    float* b_panel = s.buffers[panel & 1];
+    float* b_panel = s.shared.panels[panel & 1];
     PackBuffers::PanelClaims& claims = s.claims[panel];
     for (int64_t piece; (piece = claims.packs_claimed.fetch_add(1, std::memory_order_relaxed)) < kTwoEndedPackPieces;) {
       if (panel >= 2) {  // the buffer's last user
@@ -185,7 +181,7 @@ void two_ended_task(TwoEnded& s, int end) {
     }
     spin_until([&] { return claims.packs_done.load(std::memory_order_acquire) >= kTwoEndedPackPieces; });
     for (int64_t block; (block = claim_block(claims, end, s.row_blocks)) >= 0;) {
-      shared_panel_block(g, s.block_progress, block, panel, jc, pc, nc, kc, b_panel);
+      shared_panel_block(g, s.shared.block_progress, block, panel, jc, pc, nc, kc, b_panel);
       claims.blocks_done.fetch_add(1, std::memory_order_release);
     }
   }
@@ -200,10 +196,7 @@ void run_two_ended(const GemmProblem& g) {
   s.row_blocks = (g.M + kMC - 1) / kMC;
   const int64_t strips = (std::min(kNC, g.N) + NR - 1) / NR;  // of the widest panel
   s.strips_per_pack = (strips + kTwoEndedPackPieces - 1) / kTwoEndedPackPieces;
-  const PanelBuffers shared = shared_panel_buffers(g, s.row_blocks);
-  s.buffers[0] = shared.panels[0];
-  s.buffers[1] = shared.panels[1];
-  s.block_progress = shared.block_progress;
+  s.shared = shared_panel_buffers(g, s.row_blocks);
   PackBuffers& buffers = pack_buffers();
   if (buffers.panel_claims_size < s.panels) {
     buffers.panel_claims.reset(new PackBuffers::PanelClaims[static_cast<size_t>(s.panels)]);
@@ -220,8 +213,8 @@ void run_two_ended(const GemmProblem& g) {
 }
 
 // Runs range(m0, m1, n0, n1) over C [M, N], split among the pool's threads when the product is big
-// enough: the dimension with more tiles is cut into whole-tile ranges, one per thread. `split_rows`
-// false keeps every range at full M (the small-M kernels and the packed path at small M).
+// enough: the dimension with more tiles is cut into whole-tile ranges, one per thread.
+// `allow_row_split` false keeps every range at full M (the small-M kernels and the packed path at small M).
 template <class Range>
 void run_split(const GemmProblem& g, bool allow_row_split, const Range& range) {
   const int threads = usable_threads();
