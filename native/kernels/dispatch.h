@@ -40,6 +40,9 @@ struct KernelTable {
   // contiguous rows; op(B) = Bᵀ for B [N, ldb] (transB), else B [K, ldb].
   void (*gemm_small_m)(bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                        const float* B, int64_t ldb, float* C, int64_t ldc);
+  // y[j] += Σ_p W[j, p] · x[p] for j < N, W [N, ldw] read one row after another (gemm_small.inl);
+  // descending walks W's addresses in reverse.
+  void (*gemv_rows)(int64_t N, int64_t K, const float* x, const float* W, int64_t ldw, float* y, bool descending);
 
   // Arrays of n floats; out may alias x.
   void (*tanh)(float* out, const float* x, int64_t n);

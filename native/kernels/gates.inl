@@ -121,6 +121,7 @@ static void fill_table(KernelTable* table, const char* name) {
   table->gemm_micro = gemm_micro_tile<MR, NV, false>;
   table->gemm_micro_store = gemm_micro_tile<MR, NV, true>;
   table->gemm_small_m = gemm_small_m_impl;
+  table->gemv_rows = gemv_rows_impl;
   table->pack_a = pack_a_impl<MR>;
   table->pack_b = pack_b_impl<NV * kWidth>;
   table->tanh = tanh_array_impl;

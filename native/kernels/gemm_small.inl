@@ -84,7 +84,8 @@ static void small_dot_rows(int64_t N, int64_t K, float alpha, const float* A, in
   small_dot_rows_from<MI, NJ>(N, K, kWidth - offset, alpha, copy + offset, stride, B, ldb, C, ldc);
 }
 
-// One row of A (M = 1: the streaming step's matrix-vector product, which only streams B) goes through
+// One row of A (M = 1: a batch-1 step's matrix-vector product, which only streams B; the one-thread
+// streaming step has its own, gemv_rows below) goes through
 // small_dot_rows<1, kSeqRows>: kSeqRows rows of B read side by side, so B is a few sequential
 // streams (rows next to each other in memory), with that many independent FMA chains and each A
 // vector loaded once for them. Measured on the streaming LSTM step I = H = 256
@@ -146,6 +147,133 @@ static void small_axpy_rows(int64_t N, int64_t K, float alpha, const float* A, i
     const int64_t n = N - j < kWidth ? N - j : kWidth;
     small_axpy_block<MI, 1>(K, alpha, A, lda, B + j, ldb, C + j, ldc, n);
   }
+}
+
+// y[j] += Σ_p W[j, p] · x[p] for j < N: the one-thread streaming step's matrix-vector product (lstm.cc).
+// Its weights are twice the L2, so their reading order is what counts: one row after another, four
+// partial sums along it, and in one direction through memory: ascending, or (descending) every
+// address in reverse, last row first and each row from its end, so that a call starts on the lines
+// the previous one read last. Measured on the step's two products (4H × 256 each, Zen 5 with
+// AVX-512, one thread), against 4 rows side by side in 128 KiB chunks (small_dot_rows, the order
+// before): with 64-byte aligned weights 0.83 (16.3 µs, a plain 2 MB read's time in that minute);
+// with weights 16 bytes off a boundary, as glibc and V8 place large arrays, 0.93 in the same harness
+// and 0.94-0.98 in the whole LSTM step (bench/kernels/paired.cc "T1 B1", "stream gap").
+//
+// A row is [head | groups of 4 vectors | rest: whole vectors, then a tail]: the head (floats before
+// the first vector boundary, when x is realigned to W's rows as for small_dot_rows) and the tail are
+// read as the whole aligned vector around them with the other lanes zeroed (vkeep_lanes), which
+// reaches into the neighbouring rows, so the first and last rows use masked loads instead. Masked
+// loads in every row, or even edge code that never runs, made the loop 10-40% slower on Zen 5,
+// hence a row loop without any edge code (kEdges false) when the rows are whole groups.
+struct GemvRowShape {
+  int64_t K, head, lead;  // lead: lanes before the head in its aligned vector (kWidth − head, or 0)
+  int64_t groups, rest0, singles, tail0, tail;
+  vf x_head, x_tail;  // x's head and tail lanes, the rest 0
+};
+
+static inline GemvRowShape gemv_row_shape(int64_t K, int64_t head, const float* x) {
+  GemvRowShape s;
+  s.K = K;
+  s.head = head;
+  s.lead = head > 0 ? kWidth - head : 0;
+  s.groups = (K - head) / (4 * kWidth);
+  s.rest0 = head + s.groups * 4 * kWidth;
+  s.singles = (K - s.rest0) / kWidth;
+  s.tail0 = s.rest0 + s.singles * kWidth;
+  s.tail = K - s.tail0;
+  s.x_head = head > 0 ? vload_from_lane(x - s.lead, s.lead) : vzero();
+  s.x_tail = s.tail > 0 ? vload_partial(x + s.tail0, s.tail) : vzero();
+  return s;
+}
+
+// One row's dot product. kEdges: 0 none (the row is whole groups), 1 the neighbouring rows are there to
+// read past the row's ends, 2 they may not be (first or last row: masked loads).
+template <bool kDescending, int kEdges>
+static inline float gemv_row(const GemvRowShape& s, const float* x, const float* w) {
+  vf sum0 = vzero(), sum1 = vzero(), sum2 = vzero(), sum3 = vzero();
+  const auto add_rest = [&] {  // at most 3 whole vectors, then the tail
+    if (s.singles > 0) sum1 = vfmadd(vload(x + s.rest0), vload(w + s.rest0), sum1);
+    if (s.singles > 1) sum2 = vfmadd(vload(x + s.rest0 + kWidth), vload(w + s.rest0 + kWidth), sum2);
+    if (s.singles > 2) sum3 = vfmadd(vload(x + s.rest0 + 2 * kWidth), vload(w + s.rest0 + 2 * kWidth), sum3);
+    if (s.tail > 0) {
+      const vf w_tail =
+          kEdges == 1 ? vkeep_lanes(vload(w + s.tail0), 0, s.tail) : vload_partial(w + s.tail0, s.tail);
+      sum0 = vfmadd(s.x_tail, w_tail, sum0);
+    }
+  };
+  const auto add_head = [&] {
+    if (s.head > 0) {
+      const vf w_head =
+          kEdges == 1 ? vkeep_lanes(vload(w - s.lead), s.lead, kWidth) : vload_from_lane(w - s.lead, s.lead);
+      sum1 = vfmadd(s.x_head, w_head, sum1);
+    }
+  };
+  if (kEdges != 0) kDescending ? add_rest() : add_head();
+  for (int64_t g = 0; g < s.groups; ++g) {
+    const int64_t p = s.head + (kDescending ? s.groups - 1 - g : g) * 4 * kWidth;
+    sum0 = vfmadd(vload(x + p), vload(w + p), sum0);
+    sum1 = vfmadd(vload(x + p + kWidth), vload(w + p + kWidth), sum1);
+    sum2 = vfmadd(vload(x + p + 2 * kWidth), vload(w + p + 2 * kWidth), sum2);
+    sum3 = vfmadd(vload(x + p + 3 * kWidth), vload(w + p + 3 * kWidth), sum3);
+  }
+  if (kEdges != 0) kDescending ? add_head() : add_rest();
+  return vreduce_add(vadd(vadd(sum0, sum1), vadd(sum2, sum3)));
+}
+
+template <bool kDescending>
+static void gemv_rows_from(int64_t N, int64_t K, int64_t head, const float* x, const float* W, int64_t ldw,
+                           float* y) {
+  const GemvRowShape s = gemv_row_shape(K, head, x);
+  const auto row = [&](int64_t k) -> int64_t { return kDescending ? N - 1 - k : k; };  // k-th row visited
+  if (head == 0 && s.rest0 == K) {
+    for (int64_t k = 0; k < N; ++k) y[row(k)] += gemv_row<kDescending, 0>(s, x, W + row(k) * ldw);
+    return;
+  }
+  // a row's edge vectors stay inside its neighbours when rows are at least a vector apart
+  if (ldw < kWidth) {
+    for (int64_t k = 0; k < N; ++k) y[row(k)] += gemv_row<kDescending, 2>(s, x, W + row(k) * ldw);
+    return;
+  }
+  y[row(0)] += gemv_row<kDescending, 2>(s, x, W + row(0) * ldw);
+  for (int64_t k = 1; k < N - 1; ++k) y[row(k)] += gemv_row<kDescending, 1>(s, x, W + row(k) * ldw);
+  if (N > 1) y[row(N - 1)] += gemv_row<kDescending, 2>(s, x, W + row(N - 1) * ldw);
+}
+
+// With x realigned to W's rows; apart from gemv_rows_impl so that the copy's 32 KiB frame is not the
+// row loop's (its spilled values would sit 32 KiB below the stack top).
+template <bool kDescending>
+__attribute__((noinline)) static void gemv_rows_realigned(int64_t N, int64_t K, int64_t offset, const float* x,
+                                                          const float* W, int64_t ldw, float* y) {
+  alignas(64) float copy[kAlignedCopyMaxFloats];
+  copy_rows_at_offset(1, K, x, K, offset, copy);
+  gemv_rows_from<kDescending>(N, K, kWidth - offset, copy + offset, W, ldw, y);
+}
+
+// Rows of W per chunk for the narrower ISAs' order (below): 128 KiB of them, as lstm.cc's kStepChunkBytes.
+constexpr int64_t kGemvChunkBytes = 128 * 1024;
+
+// The KernelTable entry (dispatch.h). Below AVX-512 the rows go 4 side by side (small_dot_rows) in
+// 128 KiB chunks, the chunks in reverse when descending: under AVX2 on the same Zen 5 core one row at
+// a time measured 1.03× (the cell alone) to 1.20× (between JS-like calls) of that.
+static void gemv_rows_impl(int64_t N, int64_t K, const float* x, const float* W, int64_t ldw, float* y,
+                           bool descending) {
+  if (kWidth < 16) {
+    const int64_t rows = K * 4 >= kGemvChunkBytes ? 1 : kGemvChunkBytes / (K * 4);
+    const int64_t chunks = (N + rows - 1) / rows;
+    for (int64_t k = 0; k < chunks; ++k) {
+      const int64_t r0 = (descending ? chunks - 1 - k : k) * rows;
+      const int64_t n = N - r0 < rows ? N - r0 : rows;
+      small_dot_rows<1, kSeqRows>(n, K, 1.0f, x, K, W + r0 * ldw, ldw, y + r0, 1);
+    }
+    return;
+  }
+  const int64_t offset = shared_row_offset(1, K, W, ldw);
+  if (offset != 0) {
+    if (descending) return gemv_rows_realigned<true>(N, K, offset, x, W, ldw, y);
+    return gemv_rows_realigned<false>(N, K, offset, x, W, ldw, y);
+  }
+  if (descending) return gemv_rows_from<true>(N, K, 0, x, W, ldw, y);
+  gemv_rows_from<false>(N, K, 0, x, W, ldw, y);
 }
 
 // The KernelTable entry: 1 ≤ M ≤ 4 rows; 4 independent accumulators at M = 1, 16 at M = 4.

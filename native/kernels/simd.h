@@ -18,7 +18,10 @@
 // on SSE2 and scalar: results of the two kinds differ in the last bits, within the tests' tolerances.
 //
 // vload_partial / vstore_partial touch only the first n floats (the tail of an array may end at a page
-// boundary): AVX uses masked moves; SSE2 and NEON, which have none, move 1, 2 or 3 floats piecewise.
+// boundary), and vload_from_lane(p, first) only lanes first.. (the head of an array may start just
+// after one): AVX uses masked moves; SSE2 and NEON, which have none, move 1, 2 or 3 floats piecewise.
+// vkeep_lanes(v, first, end) zeroes every lane outside [first, end) (NaN and Inf too: a mask, not a
+// multiply).
 
 #if defined(RNNKIT_SIMD_AVX512)
 
@@ -32,6 +35,12 @@ static inline vf vload_partial(const float* p, int64_t n) {
 }
 static inline void vstore_partial(float* p, vf v, int64_t n) {
   _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), v);
+}
+static inline vf vload_from_lane(const float* p, int64_t first) {
+  return _mm512_maskz_loadu_ps(static_cast<__mmask16>(0xffffu << first), p);
+}
+static inline vf vkeep_lanes(vf v, int64_t first, int64_t end) {
+  return _mm512_maskz_mov_ps(static_cast<__mmask16>((0xffffu << first) & ((1u << end) - 1)), v);
 }
 static inline vf vset1(float x) { return _mm512_set1_ps(x); }
 static inline vf vzero() { return _mm512_setzero_ps(); }
@@ -78,6 +87,16 @@ static inline __m256i tail_mask(int64_t n) {
 // Masked-out lanes are neither read nor written (vmaskmovps does not fault on them).
 static inline vf vload_partial(const float* p, int64_t n) { return _mm256_maskload_ps(p, tail_mask(n)); }
 static inline void vstore_partial(float* p, vf v, int64_t n) { _mm256_maskstore_ps(p, tail_mask(n), v); }
+static inline vf vload_from_lane(const float* p, int64_t first) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(lane, _mm256_set1_epi32(static_cast<int>(first) - 1)));
+}
+static inline vf vkeep_lanes(vf v, int64_t first, int64_t end) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i keep = _mm256_and_si256(_mm256_cmpgt_epi32(lane, _mm256_set1_epi32(static_cast<int>(first) - 1)),
+                                        _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(end)), lane));
+  return _mm256_and_ps(v, _mm256_castsi256_ps(keep));
+}
 static inline vf vset1(float x) { return _mm256_set1_ps(x); }
 static inline vf vzero() { return _mm256_setzero_ps(); }
 static inline vf vadd(vf a, vf b) { return _mm256_add_ps(a, b); }
@@ -128,6 +147,18 @@ static inline vf vload_partial(const float* p, int64_t n) {
   if (n == 3) return _mm_movelh_ps(_mm_castsi128_ps(_mm_loadu_si64(p)), _mm_load_ss(p + 2));
   if (n == 2) return _mm_castsi128_ps(_mm_loadu_si64(p));
   return n == 1 ? _mm_load_ss(p) : _mm_setzero_ps();
+}
+// Lanes first.. of the vector at p, the rest 0; nothing before p + first is read.
+static inline vf vload_from_lane(const float* p, int64_t first) {
+  alignas(16) float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (int64_t i = first; i < 4; ++i) lanes[i] = p[i];
+  return _mm_load_ps(lanes);
+}
+static inline vf vkeep_lanes(vf v, int64_t first, int64_t end) {
+  const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+  const __m128i keep = _mm_and_si128(_mm_cmpgt_epi32(lane, _mm_set1_epi32(static_cast<int>(first) - 1)),
+                                     _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(end)), lane));
+  return _mm_and_ps(v, _mm_castsi128_ps(keep));
 }
 static inline void vstore_partial(float* p, vf v, int64_t n) {
   if (n >= 4) {
@@ -198,6 +229,19 @@ static inline vf vload_partial(const float* p, int64_t n) {
   if (n == 2) return vcombine_f32(vld1_f32(p), vdup_n_f32(0.0f));
   return n == 1 ? vld1q_lane_f32(p, zero, 0) : zero;
 }
+// Lanes first.. of the vector at p, the rest 0; nothing before p + first is read.
+static inline vf vload_from_lane(const float* p, int64_t first) {
+  float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (int64_t i = first; i < 4; ++i) lanes[i] = p[i];
+  return vld1q_f32(lanes);
+}
+static inline vf vkeep_lanes(vf v, int64_t first, int64_t end) {
+  const int32_t lanes[4] = {0, 1, 2, 3};
+  const int32x4_t lane = vld1q_s32(lanes);
+  const uint32x4_t keep = vandq_u32(vcgeq_s32(lane, vdupq_n_s32(static_cast<int32_t>(first))),
+                                    vcltq_s32(lane, vdupq_n_s32(static_cast<int32_t>(end))));
+  return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), keep));
+}
 static inline void vstore_partial(float* p, vf v, int64_t n) {
   if (n >= 4) {
     vst1q_f32(p, v);
@@ -258,6 +302,8 @@ constexpr int kWidth = 1;
 static inline vf vload(const float* p) { return *p; }
 static inline void vstore(float* p, vf v) { *p = v; }
 static inline vf vload_partial(const float* p, int64_t n) { return n > 0 ? *p : 0.0f; }
+static inline vf vload_from_lane(const float* p, int64_t first) { return first == 0 ? *p : 0.0f; }
+static inline vf vkeep_lanes(vf v, int64_t first, int64_t end) { return first <= 0 && end > 0 ? v : 0.0f; }
 static inline void vstore_partial(float* p, vf v, int64_t n) {
   if (n > 0) *p = v;
 }

@@ -49,8 +49,8 @@ TEST(dispatch_tables_are_ordered_named_and_sized) {
     CHECK_MSG(rnnkit::kernel_table(t->name) == t, name + ": kernel_table(name) must return it");
     CHECK_MSG(t->width == expected_width(t->name), name + ": wrong vector width");
     CHECK_MSG(t->gemm_nr % t->width == 0 && t->gemm_mr >= 1, name + ": the tile must be whole vectors wide");
-    CHECK_MSG(t->gemm_micro && t->gemm_micro_store && t->pack_a && t->pack_b && t->gemm_small_m && t->tanh &&
-                  t->sigmoid && t->axpy && t->mul && t->softmax_row && t->log_softmax_row && t->rnn_cell_backward &&
+    CHECK_MSG(t->gemm_micro && t->gemm_micro_store && t->pack_a && t->pack_b && t->gemm_small_m && t->gemv_rows &&
+                  t->tanh && t->sigmoid && t->axpy && t->mul && t->softmax_row && t->log_softmax_row && t->rnn_cell_backward &&
                   t->lstm_cell_forward && t->lstm_cell_backward && t->gru_cell_forward && t->gru_cell_backward,
               name + ": every entry filled");
   }
