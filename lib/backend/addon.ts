@@ -72,6 +72,8 @@ export interface RnnkitAddon {
   recurrentForwardStack?(cell: CellKind, argsList: RecurrentForwardArgs[]): void;
   /** One forward-only step in positional arguments (optional, as above; Backend.recurrentStep). */
   recurrentStep?: NonNullable<Backend['recurrentStep']>;
+  /** Bytes past the last multiple of alignment (a power of two) where buffer's data starts (optional, as above). */
+  addressMisalignment?(buffer: ArrayBuffer, alignment: number): number;
 }
 
 const EXPORTS: readonly (keyof RnnkitAddon)[] = [

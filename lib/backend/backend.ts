@@ -174,6 +174,14 @@ export interface Backend {
     bIh: Float32Array | null, bHh: Float32Array | null, B: number, I: number, H: number,
   ): void;
 
+  /**
+   * Optional: a zeroed Float32Array of `length` floats whose data starts on a 64-byte boundary (a
+   * view into a slightly larger ArrayBuffer). The parameter arenas (lib/nn/parameters.ts) come from
+   * here: the native kernels read weights that start on a vector boundary faster, and a large
+   * ArrayBuffer sits 16 bytes past one. Without it (the js backend), `new Float32Array(length)`.
+   */
+  allocateAligned?(length: number): Float32Array;
+
   // Elementwise and row kernels used by the ops (out may alias x).
   /** out[i] = tanh(x[i]) */
   tanh(out: Float32Array, x: Float32Array): void;

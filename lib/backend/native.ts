@@ -24,6 +24,9 @@ export class NativeBackend implements Backend {
   /** One forward-only step in positional arguments (the streaming cells); absent in older builds. */
   readonly recurrentStep?: NonNullable<RnnkitAddon['recurrentStep']>;
 
+  /** Zeroed floats starting on a 64-byte boundary (Backend.allocateAligned); absent in older builds. */
+  readonly allocateAligned?: (length: number) => Float32Array;
+
   constructor(private readonly addon: RnnkitAddon) {
     this.forwardOnly = addon.cpuInfo().features?.includes('forward-only') === true;
     // Present only when the binary has them (an older build still loads, one call per direction).
@@ -37,6 +40,15 @@ export class NativeBackend implements Backend {
     if (forwardStack !== undefined) this.recurrentForwardStack = (cell, argsList) => forwardStack.call(addon, cell, argsList);
     // The addon's own function, bound once: a streaming step pays no wrapper call.
     if (addon.recurrentStep !== undefined) this.recurrentStep = addon.recurrentStep.bind(addon);
+    const misalignment = addon.addressMisalignment;
+    if (misalignment !== undefined) {
+      this.allocateAligned = (length) => {
+        // 60 spare bytes: enough to reach the boundary from any 4-byte aligned start
+        const buffer = new ArrayBuffer(length * 4 + 60);
+        const past = misalignment.call(addon, buffer, 64);
+        return new Float32Array(buffer, past % 4 === 0 ? (64 - past) % 64 : 0, length);
+      };
+    }
   }
 
   /** Which SIMD path, thread count and build the loaded binary uses. */

@@ -10,6 +10,7 @@
  *
  * This file knows nothing of initialisation (init.ts) or naming prefixes (module.ts).
  */
+import { getBackend } from '../backend/index.js';
 import { Tensor, numel } from '../tensor/tensor.js';
 import { checkShapeArray } from '../util/check.js';
 
@@ -37,7 +38,10 @@ export class ParameterArena {
       offsets.push(total);
       total += numel(spec.shape);
     }
-    this.data = new Float32Array(total);
+    // On a 64-byte boundary when the backend can place it there (Backend.allocateAligned): then so is
+    // every parameter whose predecessors' sizes are multiples of 16 floats (every recurrent layer
+    // with H a multiple of 4), and the native kernels read them on vector boundaries.
+    this.data = getBackend().allocateAligned?.(total) ?? new Float32Array(total);
     this.offsets = offsets;
     this.entries = specs.map((spec, i) => {
       const view = this.data.subarray(offsets[i]!, offsets[i]! + numel(spec.shape));
@@ -57,7 +61,7 @@ export class ParameterArena {
    * once). Backward then accumulates into that buffer; `zeroGrads` clears it with one fill.
    */
   attachFlatGrads(): Float32Array {
-    const grad = (this.grad ??= new Float32Array(this.data.length));
+    const grad = (this.grad ??= getBackend().allocateAligned?.(this.data.length) ?? new Float32Array(this.data.length));
     this.entries.forEach(([, p], i) => {
       p.grad = new Tensor(grad.subarray(this.offsets[i]!, this.offsets[i]! + p.size), p.shape);
     });

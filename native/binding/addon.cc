@@ -27,6 +27,7 @@ Napi::Value LogSoftmaxRows(const Napi::CallbackInfo& info);                  //
 Napi::Value CpuInfo(const Napi::CallbackInfo& info);                         // info.cc
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info);                   //
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info);                   //
+Napi::Value AddressMisalignment(const Napi::CallbackInfo& info);             // memory.cc
 
 namespace {
 
@@ -56,6 +57,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<CpuInfo>(env, exports, "cpuInfo");
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<GetNumThreads>(env, exports, "getNumThreads");
+  Export<AddressMisalignment>(env, exports, "addressMisalignment");
   return exports;
 }
 

@@ -171,6 +171,11 @@ const cases = [
   ['softmaxRows rows*cols overflow', 'RangeError', 'rows * cols', () => addon.softmaxRows(f32(4), f32(4), BIG, BIG)],
   ['softmaxRows x too short', 'RangeError', 'x', () => addon.softmaxRows(f32(6), f32(5), 2, 3)],
   ['logSoftmaxRows cols negative', 'RangeError', 'cols', () => addon.logSoftmaxRows(f32(6), f32(6), 2, -3)],
+  ['addressMisalignment without arguments', 'TypeError', 'buffer', () => addon.addressMisalignment()],
+  ['addressMisalignment of a typed array', 'TypeError', 'buffer', () => addon.addressMisalignment(f32(4), 64)],
+  ['addressMisalignment alignment 3', 'RangeError', 'alignment', () => addon.addressMisalignment(new ArrayBuffer(8), 3)],
+  ['addressMisalignment alignment 8192', 'RangeError', 'alignment', () => addon.addressMisalignment(new ArrayBuffer(8), 8192)],
+  ['addressMisalignment alignment missing', 'TypeError', 'alignment', () => addon.addressMisalignment(new ArrayBuffer(8))],
 ];
 
 const results = [];

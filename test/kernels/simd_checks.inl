@@ -64,6 +64,26 @@ static void run_simd_checks(const std::string& isa) {
     CHECK_MSG(ok, isa + ": vstore_partial n=" + std::to_string(n));
   }
 
+  // vload_from_lane(p, first) reads only p[first ..] (a heap block starting there) and zeroes the lanes
+  // before; vkeep_lanes zeroes the lanes outside [first, end), NaN and Inf included.
+  for (int64_t first = 0; first < kWidth; ++first) {
+    std::unique_ptr<float[]> src(new float[static_cast<size_t>(kWidth - first)]);
+    for (int64_t i = first; i < kWidth; ++i) src[i - first] = static_cast<float>(i + 1);
+    float lanes[kWidth];
+    vstore(lanes, vload_from_lane(src.get() - first, first));
+    bool ok = true;
+    for (int64_t i = 0; i < kWidth; ++i) ok = ok && lanes[i] == (i >= first ? static_cast<float>(i + 1) : 0.0f);
+    CHECK_MSG(ok, isa + ": vload_from_lane first=" + std::to_string(first));
+    for (int64_t end = first; end <= kWidth; ++end) {
+      float full[kWidth];
+      for (int64_t i = 0; i < kWidth; ++i) full[i] = i % 3 == 0 ? nan : i % 3 == 1 ? -inf : static_cast<float>(i);
+      vstore(lanes, vkeep_lanes(vload(full), first, end));
+      ok = true;
+      for (int64_t i = 0; i < kWidth; ++i) ok = ok && same_float(lanes[i], i >= first && i < end ? full[i] : 0.0f);
+      CHECK_MSG(ok, isa + ": vkeep_lanes [" + std::to_string(first) + ", " + std::to_string(end) + ")");
+    }
+  }
+
   // reductions, compare/select, sign handling, 2^n, multiply-adds
   float ramp[kWidth];
   for (int i = 0; i < kWidth; ++i) ramp[i] = static_cast<float>(i + 1) * (i % 2 == 0 ? 1.0f : -0.5f);
