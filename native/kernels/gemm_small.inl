@@ -56,13 +56,21 @@ static void small_dot_rows_from(int64_t N, int64_t K, int64_t head, float alpha,
 // Up to this many floats of A the aligned copy lives on the stack (32 KiB); more skips the realignment.
 constexpr int64_t kAlignedCopyMaxFloats = 8192;
 
-// The offset of B's rows from a vector boundary when every row shares it (ldb a multiple of the
-// width), K is long enough to gain and M rows of A fit the copy; else 0 (no realignment).
+// Floats from the last vector boundary to p.
+static int64_t vector_offset(const float* p) {
+  return static_cast<int64_t>(reinterpret_cast<uintptr_t>(p) / sizeof(float)) % kWidth;
+}
+
+// Whether every row of B [·, ldb] sits at the same offset from a vector boundary (ldb a multiple of
+// the width), K is long enough to gain from realigned loads and M rows of A fit the aligned copy.
+static bool rows_realignable(int64_t M, int64_t K, int64_t ldb) {
+  if (kWidth == 1 || ldb % kWidth != 0 || K < 2 * kWidth) return false;
+  return M * (((K + kWidth - 1) / kWidth) * kWidth + kWidth) <= kAlignedCopyMaxFloats;
+}
+
+// The offset of B's rows from a vector boundary when they can be realigned to (above); else 0.
 static int64_t shared_row_offset(int64_t M, int64_t K, const float* B, int64_t ldb) {
-  const int64_t offset = static_cast<int64_t>(reinterpret_cast<uintptr_t>(B) / sizeof(float)) % kWidth;
-  if (kWidth == 1 || ldb % kWidth != 0 || K < 2 * kWidth) return 0;
-  if (M * (((K + kWidth - 1) / kWidth) * kWidth + kWidth) > kAlignedCopyMaxFloats) return 0;
-  return offset;
+  return rows_realignable(M, K, ldb) ? vector_offset(B) : 0;
 }
 
 // Copies rows of A [M, K] into `copy` (64-byte aligned) at `offset` floats past a vector boundary,
@@ -239,14 +247,14 @@ static void gemv_rows_from(int64_t N, int64_t K, int64_t head, const float* x, c
   if (N > 1) y[row(N - 1)] += gemv_row<kDescending, 2>(s, x, W + row(N - 1) * ldw);
 }
 
-// With x realigned to W's rows; apart from gemv_rows_impl so that the copy's 32 KiB frame is not the
-// row loop's (its spilled values would sit 32 KiB below the stack top).
+// With x copied to sit as W's rows do against a vector boundary; apart from gemv_rows_impl so that
+// the copy's 32 KiB frame is not the row loop's (its spilled values would sit 32 KiB below the stack top).
 template <bool kDescending>
 __attribute__((noinline)) static void gemv_rows_realigned(int64_t N, int64_t K, int64_t offset, const float* x,
                                                           const float* W, int64_t ldw, float* y) {
   alignas(64) float copy[kAlignedCopyMaxFloats];
   copy_rows_at_offset(1, K, x, K, offset, copy);
-  gemv_rows_from<kDescending>(N, K, kWidth - offset, copy + offset, W, ldw, y);
+  gemv_rows_from<kDescending>(N, K, offset == 0 ? 0 : kWidth - offset, copy + offset, W, ldw, y);
 }
 
 // Rows of W per chunk for the narrower ISAs' order (below): 128 KiB of them, as lstm.cc's kStepChunkBytes.
@@ -267,8 +275,12 @@ static void gemv_rows_impl(int64_t N, int64_t K, const float* x, const float* W,
     }
     return;
   }
-  const int64_t offset = shared_row_offset(1, K, W, ldw);
-  if (offset != 0) {
+  // x is copied to sit as W's rows do unless it already does: a misaligned x costs a second L1
+  // access per load, which shows where W comes from L2 (in one process, a step whose first product
+  // had x 48 bytes past a boundary took 17.9 µs, one whose first had an aligned h 16.1; with x
+  // copied 16.3 and 16.0)
+  const int64_t offset = vector_offset(W);
+  if (rows_realignable(1, K, ldw) && (offset != 0 || vector_offset(x) != 0)) {
     if (descending) return gemv_rows_realigned<true>(N, K, offset, x, W, ldw, y);
     return gemv_rows_realigned<false>(N, K, offset, x, W, ldw, y);
   }

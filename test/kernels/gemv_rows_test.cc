@@ -1,9 +1,10 @@
 // KernelTable::gemv_rows (gemm_small.inl), the one-thread streaming step's matrix-vector product,
 // on every table of this machine: y += W · x in both directions against a double reference, with W
-// starting at every offset from a vector boundary (its head and tail lanes then come from aligned
-// vectors that reach into the neighbouring rows, or from masked loads on the first and last rows),
-// padded rows, and sizes around the vector widths. The allocations are exact, so under ASan a read
-// past W's ends fails the run. Tolerance: (K + 2)·eps·Σ|w·x| per element (Higham 3.1).
+// starting at every offset from a vector boundary (the head and tail lanes of its rows then come from
+// aligned vectors that reach into the neighbouring rows, or from masked loads on the first and last
+// rows), x at two offsets (it is copied to match W unless it does), padded rows, and sizes around the
+// vector widths. The allocations are exact, so under ASan a read past W's ends fails the run.
+// Tolerance: (K + 2)·eps·Σ|w·x| per element (Higham 3.1).
 #include <cfloat>
 #include <cmath>
 #include <limits>
@@ -18,15 +19,17 @@ namespace {
 struct GemvCase {
   int64_t N, K, pad, offset;
   bool descending;
+  int64_t xOffset = 0;  // x starts this many floats into its allocation
 };
 
 void run_gemv_case(const GemvCase& c, Rng& rng, const std::string& isa) {
   const int64_t ldw = c.K + c.pad;
   std::vector<float> storage = rng.floats(c.offset + (c.N - 1) * ldw + c.K);  // exactly W's extent
   const float* W = storage.data() + c.offset;
-  const std::vector<float> x = rng.floats(c.K), y0 = rng.floats(c.N);
+  const std::vector<float> xStorage = rng.floats(c.xOffset + c.K), y0 = rng.floats(c.N);
+  const float* x = xStorage.data() + c.xOffset;
   std::vector<float> y = y0;
-  rnnkit::kernels().gemv_rows(c.N, c.K, x.data(), W, ldw, y.data(), c.descending);
+  rnnkit::kernels().gemv_rows(c.N, c.K, x, W, ldw, y.data(), c.descending);
   for (int64_t j = 0; j < c.N; ++j) {
     double dot = 0, magnitude = 0;
     for (int64_t p = 0; p < c.K; ++p) {
@@ -37,7 +40,8 @@ void run_gemv_case(const GemvCase& c, Rng& rng, const std::string& isa) {
     const double bound = (c.K + 2) * FLT_EPSILON * magnitude + FLT_EPSILON * std::fabs(expected);
     if (std::fabs(y[j] - expected) > bound) {
       CHECK_MSG(false, isa + ": gemv_rows N=" + std::to_string(c.N) + " K=" + std::to_string(c.K) + " pad=" +
-                           std::to_string(c.pad) + " offset=" + std::to_string(c.offset) +
+                           std::to_string(c.pad) + " offset=" + std::to_string(c.offset) + " x offset=" +
+                           std::to_string(c.xOffset) +
                            (c.descending ? " descending" : " ascending") + " row " + std::to_string(j) +
                            ": expected " + std::to_string(expected) + ", got " + std::to_string(y[j]));
       return;
@@ -55,7 +59,8 @@ TEST(gemv_rows_matches_reference_every_isa) {
       for (int64_t offset = 0; offset < 16; ++offset)
         for (int64_t N : {1, 2, 3, 17})
           for (int64_t K : {1, 3, 17, 31, 64, 100, 129, 256})
-            for (int64_t pad : {0, 5, 16}) run_gemv_case({N, K, pad, offset, descending}, rng, table->name);
+            for (int64_t pad : {0, 5, 16})
+              for (int64_t xOffset : {0, 3}) run_gemv_case({N, K, pad, offset, descending, xOffset}, rng, table->name);
     for (const bool descending : {false, true}) run_gemv_case({129, 1024, 0, 4, descending}, rng, table->name);
   }
 }
