@@ -172,7 +172,7 @@ static void small_axpy_rows(int64_t N, int64_t K, float alpha, const float* A, i
 // read as the whole aligned vector around them with the other lanes zeroed (vkeep_lanes), which
 // reaches into the neighbouring rows, so the first and last rows use masked loads instead. Masked
 // loads in every row, or even edge code that never runs, made the loop 10-40% slower on Zen 5,
-// hence a row loop without any edge code (kEdges false) when the rows are whole groups.
+// hence a row loop without any edge code (kEdges 0) when the rows are whole groups.
 struct GemvRowShape {
   int64_t K, head, lead;  // lead: lanes before the head in its aligned vector (kWidth − head, or 0)
   int64_t groups, rest0, singles, tail0, tail;
