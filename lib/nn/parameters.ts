@@ -20,6 +20,11 @@ export interface ParameterSpec {
   shape: number[];
 }
 
+/** `length` zeroed floats, on a 64-byte boundary when the backend can place them there. */
+function zeroedFloats(length: number): Float32Array {
+  return getBackend().allocateAligned?.(length) ?? new Float32Array(length);
+}
+
 export class ParameterArena {
   /** All parameter values, in spec order. */
   readonly data: Float32Array;
@@ -41,7 +46,7 @@ export class ParameterArena {
     // On a 64-byte boundary when the backend can place it there (Backend.allocateAligned): then so is
     // every parameter whose predecessors' sizes are multiples of 16 floats (every recurrent layer
     // with H a multiple of 4), and the native kernels read them on vector boundaries.
-    this.data = getBackend().allocateAligned?.(total) ?? new Float32Array(total);
+    this.data = zeroedFloats(total);
     this.offsets = offsets;
     this.entries = specs.map((spec, i) => {
       const view = this.data.subarray(offsets[i]!, offsets[i]! + numel(spec.shape));
@@ -61,7 +66,7 @@ export class ParameterArena {
    * once). Backward then accumulates into that buffer; `zeroGrads` clears it with one fill.
    */
   attachFlatGrads(): Float32Array {
-    const grad = (this.grad ??= getBackend().allocateAligned?.(this.data.length) ?? new Float32Array(this.data.length));
+    const grad = (this.grad ??= zeroedFloats(this.data.length));
     this.entries.forEach(([, p], i) => {
       p.grad = new Tensor(grad.subarray(this.offsets[i]!, this.offsets[i]! + p.size), p.shape);
     });

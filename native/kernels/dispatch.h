@@ -17,6 +17,12 @@
 
 namespace rnnkit {
 
+// Bytes of weight rows the streaming step reads in one go where it reads them in chunks (gemv_rows
+// below AVX-512, lstm.cc at B = 2..4): the unit of its alternating order. Measured at I = H = 256
+// (gemm_bench "stream", when B = 1 took the chunks too): 32 KiB chunks 17.4 µs, 128-256 KiB 16.3 µs,
+// whole matrices (1 MiB, only the matrix order alternating) 17.9 µs.
+constexpr int64_t kStreamChunkBytes = 128 * 1024;
+
 struct KernelTable {
   const char* name;  // "scalar" | "sse2" | "avx2" | "avx512" | "neon"
   int width;         // floats per vector register
@@ -40,8 +46,9 @@ struct KernelTable {
   // contiguous rows; op(B) = Bᵀ for B [N, ldb] (transB), else B [K, ldb].
   void (*gemm_small_m)(bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                        const float* B, int64_t ldb, float* C, int64_t ldc);
-  // y[j] += Σ_p W[j, p] · x[p] for j < N, W [N, ldw] read one row after another (gemm_small.inl);
-  // descending walks W's addresses in reverse.
+  // y[j] += Σ_p W[j, p] · x[p] for j < N, W [N, ldw]: the one-thread streaming step's product
+  // (gemm_small.inl). AVX-512 reads W one row after another, descending walks its addresses in
+  // reverse; the narrower ISAs read kStreamChunkBytes of rows at a time, the chunks in reverse.
   void (*gemv_rows)(int64_t N, int64_t K, const float* x, const float* W, int64_t ldw, float* y, bool descending);
 
   // Arrays of n floats; out may alias x.

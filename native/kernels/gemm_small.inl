@@ -174,14 +174,13 @@ static void small_axpy_rows(int64_t N, int64_t K, float alpha, const float* A, i
 // loads in every row, or even edge code that never runs, made the loop 10-40% slower on Zen 5,
 // hence a row loop without any edge code (kEdges 0) when the rows are whole groups.
 struct GemvRowShape {
-  int64_t K, head, lead;  // lead: lanes before the head in its aligned vector (kWidth − head, or 0)
+  int64_t head, lead;  // lead: lanes before the head in its aligned vector (kWidth − head, or 0)
   int64_t groups, rest0, singles, tail0, tail;
   vf x_head, x_tail;  // x's head and tail lanes, the rest 0
 };
 
 static inline GemvRowShape gemv_row_shape(int64_t K, int64_t head, const float* x) {
   GemvRowShape s;
-  s.K = K;
   s.head = head;
   s.lead = head > 0 ? kWidth - head : 0;
   s.groups = (K - head) / (4 * kWidth);
@@ -257,16 +256,14 @@ __attribute__((noinline)) static void gemv_rows_realigned(int64_t N, int64_t K, 
   gemv_rows_from<kDescending>(N, K, offset == 0 ? 0 : kWidth - offset, copy + offset, W, ldw, y);
 }
 
-// Rows of W per chunk for the narrower ISAs' order (below): 128 KiB of them, as lstm.cc's kStepChunkBytes.
-constexpr int64_t kGemvChunkBytes = 128 * 1024;
-
 // The KernelTable entry (dispatch.h). Below AVX-512 the rows go 4 side by side (small_dot_rows) in
-// 128 KiB chunks, the chunks in reverse when descending: under AVX2 on the same Zen 5 core one row at
+// chunks of kStreamChunkBytes, the chunks in reverse when descending: under AVX2 on the same Zen 5 core one row at
 // a time measured 1.03× (the cell alone) to 1.20× (between JS-like calls) of that.
 static void gemv_rows_impl(int64_t N, int64_t K, const float* x, const float* W, int64_t ldw, float* y,
                            bool descending) {
   if (kWidth < 16) {
-    const int64_t rows = K * 4 >= kGemvChunkBytes ? 1 : kGemvChunkBytes / (K * 4);
+    const int64_t row_bytes = K * static_cast<int64_t>(sizeof(float));
+    const int64_t rows = row_bytes >= kStreamChunkBytes ? 1 : kStreamChunkBytes / row_bytes;
     const int64_t chunks = (N + rows - 1) / rows;
     for (int64_t k = 0; k < chunks; ++k) {
       const int64_t r0 = (descending ? chunks - 1 - k : k) * rows;

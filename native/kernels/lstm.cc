@@ -178,18 +178,12 @@ void lstm_step_blocks(const KernelTable& kt, const RecurrentForwardArgs& a, int6
   }
 }
 
-// Bytes of weight rows read in one go by the one-thread streaming step at B = 2..4: the unit of its
-// alternating order. Measured when B = 1 took this path too, at I = H = 256 (gemm_bench "stream"):
-// 32 KiB chunks 17.4 µs, 128-256 KiB 16.3 µs, whole matrices (1 MiB, only the matrix order
-// alternating) 17.9 µs.
-constexpr int64_t kStepChunkBytes = 128 * 1024;
-
 // The streaming step on one thread: gates = bIh + bHh + x · wIhᵀ + h0 · wHhᵀ with each matrix read
 // whole, row after row, as one sequential stream (the pattern the hardware prefetchers follow best;
 // per-unit blocks touch 8 separate regions per block and measured ~1 µs slower), then the gate math
 // over all units. The order alternates between calls as for the blocks: W_ih then W_hh ascending,
-// next call W_hh then W_ih descending (at B = 1 every address in reverse, gemv_rows; at B = 2..4
-// chunks in reverse), so each call starts on the weights the previous one read last.
+// next call W_hh then W_ih descending (at B = 1 gemv_rows; at B = 2..4 chunks of
+// kStreamChunkBytes in reverse), so each call starts on the weights the previous one read last.
 void lstm_step_one_thread(const KernelTable& kt, const RecurrentForwardArgs& a) {
   const int64_t B = a.B, I = a.I, H = a.H, G = 4 * H;
   thread_local std::vector<float> buffer;  // grows once per thread to the largest B · 4H seen
@@ -201,7 +195,7 @@ void lstm_step_one_thread(const KernelTable& kt, const RecurrentForwardArgs& a) 
   // address reversed on reversed calls (gemv_rows); at B = 2..4 chunk by chunk
   auto add_product = [&](const float* A, const float* W, int64_t K) {
     if (B == 1) return kt.gemv_rows(G, K, A, W, K, gates, step_reversed);
-    const int64_t rows = std::max<int64_t>(1, kStepChunkBytes / (K * static_cast<int64_t>(sizeof(float))));
+    const int64_t rows = std::max<int64_t>(1, kStreamChunkBytes / (K * static_cast<int64_t>(sizeof(float))));
     const int64_t chunks = (G + rows - 1) / rows;
     for (int64_t k = 0; k < chunks; ++k) {
       const int64_t r0 = (step_reversed ? chunks - 1 - k : k) * rows;

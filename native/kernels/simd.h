@@ -148,6 +148,16 @@ static inline vf vload_partial(const float* p, int64_t n) {
   if (n == 2) return _mm_castsi128_ps(_mm_loadu_si64(p));
   return n == 1 ? _mm_load_ss(p) : _mm_setzero_ps();
 }
+static inline void vstore_partial(float* p, vf v, int64_t n) {
+  if (n >= 4) {
+    _mm_storeu_ps(p, v);
+  } else if (n >= 2) {
+    _mm_storeu_si64(p, _mm_castps_si128(v));
+    if (n == 3) _mm_store_ss(p + 2, _mm_movehl_ps(v, v));
+  } else if (n == 1) {
+    _mm_store_ss(p, v);
+  }
+}
 // Lanes first.. of the vector at p, the rest 0; nothing before p + first is read.
 static inline vf vload_from_lane(const float* p, int64_t first) {
   alignas(16) float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -159,16 +169,6 @@ static inline vf vkeep_lanes(vf v, int64_t first, int64_t end) {
   const __m128i keep = _mm_and_si128(_mm_cmpgt_epi32(lane, _mm_set1_epi32(static_cast<int>(first) - 1)),
                                      _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(end)), lane));
   return _mm_and_ps(v, _mm_castsi128_ps(keep));
-}
-static inline void vstore_partial(float* p, vf v, int64_t n) {
-  if (n >= 4) {
-    _mm_storeu_ps(p, v);
-  } else if (n >= 2) {
-    _mm_storeu_si64(p, _mm_castps_si128(v));
-    if (n == 3) _mm_store_ss(p + 2, _mm_movehl_ps(v, v));
-  } else if (n == 1) {
-    _mm_store_ss(p, v);
-  }
 }
 static inline vf vset1(float x) { return _mm_set1_ps(x); }
 static inline vf vzero() { return _mm_setzero_ps(); }
@@ -229,6 +229,16 @@ static inline vf vload_partial(const float* p, int64_t n) {
   if (n == 2) return vcombine_f32(vld1_f32(p), vdup_n_f32(0.0f));
   return n == 1 ? vld1q_lane_f32(p, zero, 0) : zero;
 }
+static inline void vstore_partial(float* p, vf v, int64_t n) {
+  if (n >= 4) {
+    vst1q_f32(p, v);
+  } else if (n >= 2) {
+    vst1_f32(p, vget_low_f32(v));
+    if (n == 3) vst1q_lane_f32(p + 2, v, 2);
+  } else if (n == 1) {
+    vst1q_lane_f32(p, v, 0);
+  }
+}
 // Lanes first.. of the vector at p, the rest 0; nothing before p + first is read.
 static inline vf vload_from_lane(const float* p, int64_t first) {
   float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
@@ -241,16 +251,6 @@ static inline vf vkeep_lanes(vf v, int64_t first, int64_t end) {
   const uint32x4_t keep = vandq_u32(vcgeq_s32(lane, vdupq_n_s32(static_cast<int32_t>(first))),
                                     vcltq_s32(lane, vdupq_n_s32(static_cast<int32_t>(end))));
   return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), keep));
-}
-static inline void vstore_partial(float* p, vf v, int64_t n) {
-  if (n >= 4) {
-    vst1q_f32(p, v);
-  } else if (n >= 2) {
-    vst1_f32(p, vget_low_f32(v));
-    if (n == 3) vst1q_lane_f32(p + 2, v, 2);
-  } else if (n == 1) {
-    vst1q_lane_f32(p, v, 0);
-  }
 }
 static inline vf vset1(float x) { return vdupq_n_f32(x); }
 static inline vf vzero() { return vdupq_n_f32(0.0f); }

@@ -15,7 +15,8 @@ afterAll(() => setBackend(initial));
 describe.runIf(isNativeAvailable())('allocateAligned on the native backend', () => {
   const addon = loadAddon();
   /** Bytes past a 64-byte boundary where a view's data starts. */
-  const misalignment = (a: Float32Array): number => (addon.addressMisalignment!(a.buffer as ArrayBuffer, 64) + a.byteOffset) % 64;
+  const misalignment = (a: Float32Array): number =>
+    (addon.addressMisalignment!(a.buffer as ArrayBuffer, 64) + a.byteOffset) % 64;
 
   it('addressMisalignment is the address modulo the alignment', () => {
     for (const bytes of [8, 100, 1 << 20]) {
